@@ -1,7 +1,15 @@
 //! mutrun: mutation testing for Python projects. See ARCHITECTURE.md for the stages.
 
+pub mod atomic;
 pub mod error;
 pub mod exit_code;
+pub mod functions;
+pub mod generate;
+pub mod lines;
+pub mod meta;
 pub mod mutant;
 pub mod operators;
+pub mod outcome;
+pub mod pragma;
+pub mod trampoline;
 pub mod visit;

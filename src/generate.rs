@@ -1,0 +1,337 @@
+//! Generation: turns each source file into its mutant catalog and its trampolined text, and
+//! writes both into `mutants/` — only for files whose source changed since the last run.
+
+use std::path::{Path, PathBuf};
+
+use ruff_text_size::Ranged;
+use sha2::{Digest, Sha256};
+
+use crate::error::Result;
+use crate::functions;
+use crate::lines::LineIndex;
+use crate::meta::{self, FileMeta, FunctionMeta, MutantMeta, META_FORMAT};
+use crate::mutant::Mutation;
+use crate::pragma::Pragmas;
+use crate::trampoline::{self, PlannedFunction};
+use crate::visit;
+
+pub const MUTRUN_VERSION: &str = env!("CARGO_PKG_VERSION");
+
+/// Why a source file was copied unmutated.
+#[derive(Debug, Clone, PartialEq)]
+pub enum SourceProblem {
+    NotUtf8,
+    /// A coding cookie other than UTF-8: the generated names and ids are written as UTF-8.
+    Encoding(String),
+    Syntax {
+        line: usize,
+        column: usize,
+        message: String,
+    },
+}
+
+impl SourceProblem {
+    /// `path:line:col: what` for the warning list.
+    pub fn describe(&self, path: &Path) -> String {
+        match self {
+            SourceProblem::NotUtf8 => format!("{}: not valid UTF-8; copied unmutated", path.display()),
+            SourceProblem::Encoding(enc) => format!(
+                "{}:1:1: declares encoding {enc}; mutrun mutates UTF-8 sources only, copied unmutated",
+                path.display()
+            ),
+            SourceProblem::Syntax { line, column, message } => format!(
+                "{}:{line}:{column}: syntax error: {message}; copied unmutated",
+                path.display()
+            ),
+        }
+    }
+}
+
+/// A file's catalog and (when asked for) its trampolined text.
+pub struct FileMutants {
+    pub meta: FileMeta,
+    pub rendered: Option<String>,
+}
+
+pub fn sha256_hex(bytes: &[u8]) -> String {
+    let digest = Sha256::digest(bytes);
+    digest.iter().map(|b| format!("{b:02x}")).collect()
+}
+
+/// Parses `bytes` (the file at `rel_path`, module `module`), finds every mutant, and renders the
+/// trampolined module when `render` is set and the file has mutants.
+pub fn analyze(
+    bytes: &[u8],
+    rel_path: &Path,
+    module: &str,
+    render: bool,
+) -> Result<FileMutants, SourceProblem> {
+    let source = std::str::from_utf8(bytes).map_err(|_| SourceProblem::NotUtf8)?;
+    if let Some(encoding) = declared_encoding(source) {
+        return Err(SourceProblem::Encoding(encoding));
+    }
+    let lines = LineIndex::new(source);
+    let parsed = ruff_python_parser::parse_module(source).map_err(|e| {
+        let (line, column) =
+            lines.position(source, usize::from(e.location.start()).min(source.len()));
+        SourceProblem::Syntax {
+            line,
+            column,
+            message: e.error.to_string(),
+        }
+    })?;
+    let pragmas = Pragmas::scan(source, parsed.tokens());
+    let sites = functions::find(parsed.syntax(), module, &pragmas);
+
+    let mut planned: Vec<PlannedFunction> = Vec::new();
+    let mut function_metas = Vec::new();
+    let mut mutant_metas = Vec::new();
+    for (index, site) in sites.into_iter().enumerate() {
+        let found: Vec<Mutation> = visit::function_mutations(source, parsed.tokens(), site.def)
+            .into_iter()
+            .filter(|m| !pragmas.excludes_range(m.start, m.end))
+            .collect();
+        let mutations = trampoline::dedupe(source, site.def, found);
+        if mutations.is_empty() {
+            continue;
+        }
+        let def_range = site.def.range();
+        let sha256 =
+            function_hash(&source[usize::from(def_range.start())..usize::from(def_range.end())]);
+        function_metas.push(FunctionMeta {
+            key: site.key.clone(),
+            qualname: site.qualname.clone(),
+            line: lines.position(source, usize::from(site.def.name.start())).0,
+            sha256,
+        });
+        for (i, m) in mutations.iter().enumerate() {
+            let (line, column) = lines.position(source, m.start);
+            let (end_line, end_column) = lines.position(source, m.end);
+            mutant_metas.push(MutantMeta {
+                id: site.key.mutant_id(i + 1),
+                function: site.key.clone(),
+                operator: m.operator,
+                line,
+                column,
+                end_line,
+                end_column,
+                start: m.start,
+                end: m.end,
+                original: source[m.start..m.end].to_string(),
+                replacement: m.replacement.clone(),
+                verdict: None,
+            });
+        }
+        planned.push(PlannedFunction {
+            site,
+            mutations,
+            index,
+        });
+    }
+    let rendered = (render && !planned.is_empty())
+        .then(|| trampoline::render_module(source, parsed.syntax(), &planned));
+    Ok(FileMutants {
+        meta: FileMeta {
+            format: META_FORMAT,
+            mutrun_version: MUTRUN_VERSION.to_string(),
+            source: slash_path(rel_path),
+            module: module.to_string(),
+            source_sha256: sha256_hex(bytes),
+            functions: function_metas,
+            mutants: mutant_metas,
+        },
+        rendered,
+    })
+}
+
+fn function_hash(def_text: &str) -> String {
+    sha256_hex(format!("mutrun {MUTRUN_VERSION}\n{def_text}").as_bytes())
+}
+
+pub fn slash_path(path: &Path) -> String {
+    path.components()
+        .map(|c| c.as_os_str().to_string_lossy())
+        .collect::<Vec<_>>()
+        .join("/")
+}
+
+/// The encoding named by a PEP 263 cookie on line 1 or 2, unless it is UTF-8.
+fn declared_encoding(source: &str) -> Option<String> {
+    for line in source.lines().take(2) {
+        let trimmed = line.trim_start();
+        if !trimmed.starts_with('#') {
+            continue;
+        }
+        let Some(at) = trimmed.find("coding").map(|i| i + "coding".len()) else {
+            continue;
+        };
+        let rest = &trimmed[at..];
+        let Some(rest) = rest.strip_prefix(':').or_else(|| rest.strip_prefix('=')) else {
+            continue;
+        };
+        let name: String = rest
+            .trim_start()
+            .chars()
+            .take_while(|c| c.is_alphanumeric() || matches!(c, '-' | '_' | '.'))
+            .collect();
+        let normalized = name.to_ascii_lowercase().replace('_', "-");
+        if name.is_empty()
+            || normalized == "utf-8"
+            || normalized == "utf8"
+            || normalized.starts_with("utf-8-")
+        {
+            return None;
+        }
+        return Some(name);
+    }
+    None
+}
+
+/// Keeps the verdicts of `old` whose mutant is unchanged (same id, edit and function hash).
+pub fn carry_verdicts(new: &mut FileMeta, old: &FileMeta) {
+    let functions = new.functions.clone();
+    let hash_of = |key| {
+        functions
+            .iter()
+            .find(|f| &f.key == key)
+            .map(|f| f.sha256.clone())
+    };
+    for mutant in &mut new.mutants {
+        let Some(previous) = old.mutants.iter().find(|m| m.id == mutant.id) else {
+            continue;
+        };
+        let same_edit = previous.operator == mutant.operator
+            && previous.original == mutant.original
+            && previous.replacement == mutant.replacement;
+        let same_function =
+            hash_of(&mutant.function) == old.function(&previous.function).map(|f| f.sha256.clone());
+        if same_edit && same_function {
+            mutant.verdict = previous.verdict.clone();
+        }
+    }
+}
+
+/// What one generation pass did.
+#[derive(Debug, Default)]
+pub struct GenerateReport {
+    pub files_rewritten: usize,
+    pub files_unchanged: usize,
+    pub files_without_mutants: usize,
+    pub mutants: usize,
+    /// One line per source file that was copied unmutated (`file:line:col: why`).
+    pub problems: Vec<String>,
+}
+
+/// Where a source file goes in `mutants/`.
+pub fn mutated_path(mutants_dir: &Path, rel_path: &Path) -> PathBuf {
+    mutants_dir.join(rel_path)
+}
+
+/// Generates one file into `mutants_dir`; returns the number of mutants, or the problem that left
+/// it unmutated (the original is then copied as it is).
+pub fn generate_file(
+    root: &Path,
+    mutants_dir: &Path,
+    rel_path: &Path,
+    module: &str,
+) -> Result<FileOutcome> {
+    let source_path = root.join(rel_path);
+    let bytes = std::fs::read(&source_path)
+        .map_err(|e| crate::error::Error::io("read", &source_path, e))?;
+    let meta_path = meta::meta_path(mutants_dir, rel_path);
+    let target = mutated_path(mutants_dir, rel_path);
+    let old = meta::read(&meta_path).ok().flatten();
+    let source_sha = sha256_hex(&bytes);
+    if let Some(old) = &old {
+        if old.source_sha256 == source_sha
+            && old.mutrun_version == MUTRUN_VERSION
+            && target.exists()
+        {
+            return Ok(FileOutcome::Unchanged(old.mutants.len()));
+        }
+    }
+    match analyze(&bytes, rel_path, module, true) {
+        Ok(mut file) => {
+            if let Some(old) = &old {
+                carry_verdicts(&mut file.meta, old);
+            }
+            let text = file
+                .rendered
+                .as_deref()
+                .map_or(&bytes[..], |t| t.as_bytes());
+            crate::atomic::write_atomic(&target, text)?;
+            meta::write(&meta_path, &file.meta)?;
+            if file.meta.mutants.is_empty() {
+                Ok(FileOutcome::NoMutants)
+            } else {
+                Ok(FileOutcome::Rewritten(file.meta.mutants.len()))
+            }
+        }
+        Err(problem) => {
+            crate::atomic::write_atomic(&target, &bytes)?;
+            if meta_path.exists() {
+                std::fs::remove_file(&meta_path)
+                    .map_err(|e| crate::error::Error::io("remove", &meta_path, e))?;
+            }
+            Ok(FileOutcome::Problem(problem.describe(rel_path)))
+        }
+    }
+}
+
+/// The result of [`generate_file`].
+#[derive(Debug)]
+pub enum FileOutcome {
+    Rewritten(usize),
+    Unchanged(usize),
+    NoMutants,
+    Problem(String),
+}
+
+/// Generates every `(path, module)` in `files` (paths relative to `root`) using all cores.
+pub fn generate_all(
+    root: &Path,
+    mutants_dir: &Path,
+    files: &[(PathBuf, String)],
+) -> Result<GenerateReport> {
+    let threads = num_cpus::get().max(1).min(files.len().max(1));
+    let chunk = files.len().div_ceil(threads).max(1);
+    let outcomes: Vec<Result<Vec<FileOutcome>>> = std::thread::scope(|scope| {
+        let handles: Vec<_> = files
+            .chunks(chunk)
+            .map(|part| {
+                scope.spawn(move || {
+                    part.iter()
+                        .map(|(path, module)| generate_file(root, mutants_dir, path, module))
+                        .collect::<Result<Vec<_>>>()
+                })
+            })
+            .collect();
+        handles
+            .into_iter()
+            .map(|h| {
+                h.join().unwrap_or_else(|_| {
+                    Err(crate::error::Error::other("a generator thread panicked"))
+                })
+            })
+            .collect()
+    });
+    let mut report = GenerateReport::default();
+    for part in outcomes {
+        for outcome in part? {
+            match outcome {
+                FileOutcome::Rewritten(n) => {
+                    report.files_rewritten += 1;
+                    report.mutants += n;
+                }
+                FileOutcome::Unchanged(n) => {
+                    report.files_unchanged += 1;
+                    report.mutants += n;
+                }
+                FileOutcome::NoMutants => report.files_without_mutants += 1,
+                FileOutcome::Problem(line) => report.problems.push(line),
+            }
+        }
+    }
+    report.problems.sort();
+    Ok(report)
+}
