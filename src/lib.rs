@@ -13,3 +13,8 @@ pub mod outcome;
 pub mod pragma;
 pub mod trampoline;
 pub mod visit;
+pub mod cli;
+pub mod worker;
+pub mod stats;
+pub mod timeouts;
+pub mod lab;

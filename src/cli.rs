@@ -1,0 +1,117 @@
+//! The command line: every subcommand and flag, documented as `mutrun --help` shows them.
+
+use std::path::PathBuf;
+
+use clap::{Args, Parser, Subcommand};
+
+#[derive(Debug, Parser)]
+#[command(
+    name = "mutrun",
+    version,
+    about = "Fast mutation testing for Python projects",
+    long_about = "mutrun copies your project into mutants/, rewrites every function into a \
+trampoline holding the original and its mutants, and runs the covering pytest tests of each \
+mutant in a child forked from a warm, already-collected pytest session.\n\n\
+Start with `mutrun run` in the project root, then `mutrun results`."
+)]
+pub struct Cli {
+    /// The project root (where pyproject.toml or setup.cfg lives).
+    #[arg(short = 'C', long = "dir", global = true, default_value = ".", value_name = "PATH")]
+    pub dir: PathBuf,
+
+    #[command(subcommand)]
+    pub command: Command,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum Command {
+    /// Generate mutants, run the tests against each, and record verdicts in mutants/.
+    Run(RunArgs),
+    /// Copy the project into mutants/ and write the trampolined files, without running tests.
+    Generate(ProjectArgs),
+    /// List mutants: id, file:line, operator and the change.
+    List(ListArgs),
+    /// Print one mutant as a unified diff of its source file, with its verdict.
+    Show(ShowArgs),
+    /// Print survivors (then timeouts, crashes, suspicious) and the mutation score.
+    Results(ResultsArgs),
+    /// Write a mutant into the original source file.
+    Apply(ShowArgs),
+}
+
+/// Options that pick what to mutate and how to run Python; they override `[tool.mutrun]`.
+#[derive(Debug, Args, Clone, Default)]
+pub struct ProjectArgs {
+    /// Source files or directories to mutate (overrides `paths_to_mutate`).
+    #[arg(long = "paths-to-mutate", value_name = "PATH", num_args = 1..)]
+    pub paths_to_mutate: Vec<PathBuf>,
+
+    /// The Python interpreter (overrides `python`; default: $VIRTUAL_ENV, .venv, python3).
+    #[arg(long, value_name = "PATH")]
+    pub python: Option<PathBuf>,
+}
+
+#[derive(Debug, Args)]
+pub struct RunArgs {
+    /// Only these mutants: ids or globs such as 'pkg.mod.*' or 'pkg.mod.func:3'.
+    #[arg(value_name = "ID-OR-GLOB")]
+    pub patterns: Vec<String>,
+
+    #[command(flatten)]
+    pub project: ProjectArgs,
+
+    /// Number of worker processes (default: `workers` in config, else the number of cores).
+    #[arg(short = 'j', long = "jobs", value_name = "N")]
+    pub jobs: Option<usize>,
+
+    /// Multiply the covering tests' measured duration by this for a mutant's time budget.
+    #[arg(long, value_name = "X")]
+    pub timeout_multiplier: Option<f64>,
+
+    /// Seconds added to every mutant's time budget.
+    #[arg(long, value_name = "SECONDS")]
+    pub timeout_constant: Option<f64>,
+
+    /// Run every selected mutant again, even those with a still-valid verdict.
+    #[arg(long)]
+    pub rerun: bool,
+
+    /// Never draw a live progress bar (a plain line every few seconds instead).
+    #[arg(long)]
+    pub no_progress: bool,
+}
+
+#[derive(Debug, Args)]
+pub struct ListArgs {
+    /// Only mutants whose id matches one of these globs.
+    #[arg(value_name = "GLOB")]
+    pub patterns: Vec<String>,
+
+    #[command(flatten)]
+    pub project: ProjectArgs,
+
+    /// Print JSON lines instead of a table.
+    #[arg(long)]
+    pub json: bool,
+}
+
+#[derive(Debug, Args)]
+pub struct ShowArgs {
+    /// A mutant id, as `mutrun list` prints it.
+    #[arg(value_name = "ID")]
+    pub id: String,
+
+    #[command(flatten)]
+    pub project: ProjectArgs,
+}
+
+#[derive(Debug, Args)]
+pub struct ResultsArgs {
+    /// List every mutant, not only the ones that need attention.
+    #[arg(long)]
+    pub all: bool,
+
+    /// Print machine-readable JSON.
+    #[arg(long)]
+    pub json: bool,
+}

@@ -1,0 +1,457 @@
+//! The scheduler: keeps N workers busy with jobs, enforces each job's time budget by killing the
+//! child's process group, restarts workers that die, and hands every finished job to a callback.
+//!
+//! Jobs for functions that ran during collection go to a *fresh* pytest process instead of a
+//! forked child (see `stats::Coverage::collection_hits`).
+
+use std::collections::{HashMap, HashSet, VecDeque};
+use std::path::{Path, PathBuf};
+use std::process::Stdio;
+use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::mpsc::{channel, Receiver, RecvTimeoutError, Sender};
+use std::sync::Arc;
+use std::time::{Duration, Instant};
+
+use crate::error::{Error, Result};
+use crate::mutant::MutantId;
+use crate::timeouts;
+use crate::worker::{
+    cpu_seconds, kill_group, ChildEnd, ChildResult, CollectError, PytestCommand, Request,
+    Worker, WorkerEvent,
+};
+
+/// What a job runs with.
+#[derive(Debug, Clone, PartialEq)]
+pub enum JobKind {
+    Mutant(MutantId),
+    /// No mutant active: the clean pass.
+    Clean,
+    /// Every trampoline raises: the forced-fail pass.
+    ForcedFail,
+}
+
+#[derive(Debug, Clone)]
+pub struct Job {
+    pub kind: JobKind,
+    /// Node ids in the order to run them.
+    pub tests: Vec<String>,
+    pub budget: Duration,
+    pub stop_on_failure: bool,
+    /// Run in a new pytest process with the mutant active from start-up, not a forked child.
+    pub fresh: bool,
+}
+
+#[derive(Debug)]
+pub struct JobResult {
+    pub job: Job,
+    pub end: ChildEnd,
+    /// mutrun stopped the job because it overran its budget.
+    pub timed_out: bool,
+}
+
+/// How [`Lab::run`] ended.
+#[derive(Debug, PartialEq, Eq)]
+pub enum RunEnd {
+    Completed,
+    Interrupted,
+}
+
+/// What the workers found when they collected the suite.
+#[derive(Debug, Default)]
+pub struct Collected {
+    pub tests: usize,
+    pub collection_hits: HashSet<String>,
+}
+
+/// Worker index used for events of fresh processes.
+const FRESH: usize = usize::MAX;
+const MAX_ATTEMPTS: u32 = 3;
+
+enum SlotState {
+    Starting,
+    Idle,
+    Busy(Running),
+}
+
+struct Running {
+    request: u64,
+    job: Job,
+    started: Instant,
+    child: Option<i32>,
+    timed_out: bool,
+    attempts: u32,
+}
+
+struct Slot {
+    worker: Worker,
+    state: SlotState,
+}
+
+pub struct Lab {
+    slots: Vec<Slot>,
+    fresh: HashMap<u64, Running>,
+    events: Receiver<(usize, WorkerEvent)>,
+    sender: Sender<(usize, WorkerEvent)>,
+    pytest: PytestCommand,
+    log_dir: PathBuf,
+    next_request: u64,
+    interrupted: Arc<AtomicBool>,
+}
+
+impl Lab {
+    /// Starts `count` workers and waits until each has collected the suite.
+    pub fn start(
+        count: usize,
+        pytest: PytestCommand,
+        log_dir: &Path,
+        interrupted: Arc<AtomicBool>,
+    ) -> Result<(Lab, Collected)> {
+        let (sender, events) = channel();
+        let mut slots = Vec::new();
+        for index in 0..count.max(1) {
+            let worker = Worker::spawn(index, &pytest, log_dir, sender.clone())?;
+            slots.push(Slot {
+                worker,
+                state: SlotState::Starting,
+            });
+        }
+        let mut lab = Lab {
+            slots,
+            fresh: HashMap::new(),
+            events,
+            sender,
+            pytest,
+            log_dir: log_dir.to_path_buf(),
+            next_request: 1,
+            interrupted,
+        };
+        let mut collected = Collected::default();
+        while lab
+            .slots
+            .iter()
+            .any(|s| matches!(s.state, SlotState::Starting))
+        {
+            if lab.interrupted.load(Ordering::SeqCst) {
+                return Ok((lab, collected));
+            }
+            let (index, event) = match lab.events.recv_timeout(Duration::from_millis(100)) {
+                Ok(message) => message,
+                Err(RecvTimeoutError::Timeout) => continue,
+                Err(RecvTimeoutError::Disconnected) => break,
+            };
+            match event {
+                WorkerEvent::Ready {
+                    tests,
+                    collection_hits,
+                } => {
+                    collected.tests = collected.tests.max(tests);
+                    collected.collection_hits.extend(collection_hits);
+                    lab.slots[index].state = SlotState::Idle;
+                }
+                WorkerEvent::CollectError(errors) => {
+                    return Err(collect_error(&errors));
+                }
+                WorkerEvent::Exited => {
+                    let tail = lab.slots[index].worker.log_tail(30);
+                    return Err(Error::other(format!(
+                        "worker {index} exited while collecting the tests. Last lines of {}:\n{tail}",
+                        lab.slots[index].worker.log.display()
+                    )));
+                }
+                _ => {}
+            }
+        }
+        Ok((lab, collected))
+    }
+
+    /// Runs `jobs`, calling `on_result` for each as it finishes, until all are done or the run is
+    /// interrupted (then running children are killed and their jobs dropped).
+    pub fn run(&mut self, jobs: Vec<Job>, mut on_result: impl FnMut(JobResult)) -> Result<RunEnd> {
+        let mut queue: VecDeque<(Job, u32)> = jobs.into_iter().map(|j| (j, 0)).collect();
+        loop {
+            if self.interrupted.load(Ordering::SeqCst) {
+                self.kill_running();
+                return Ok(RunEnd::Interrupted);
+            }
+            self.dispatch(&mut queue)?;
+            if queue.is_empty() && self.running() == 0 {
+                return Ok(RunEnd::Completed);
+            }
+            match self.events.recv_timeout(Duration::from_millis(25)) {
+                Ok((index, event)) => {
+                    self.handle(index, event, &mut queue, &mut on_result)?;
+                }
+                Err(RecvTimeoutError::Timeout) => {}
+                Err(RecvTimeoutError::Disconnected) => {
+                    return Err(Error::other("all workers disconnected"));
+                }
+            }
+            self.enforce_budgets();
+        }
+    }
+
+    fn running(&self) -> usize {
+        let busy = self
+            .slots
+            .iter()
+            .filter(|s| matches!(s.state, SlotState::Busy(_)))
+            .count();
+        busy + self.fresh.len()
+    }
+
+    fn dispatch(&mut self, queue: &mut VecDeque<(Job, u32)>) -> Result<()> {
+        while self.running() < self.slots.len() {
+            let Some((job, attempts)) = queue.pop_front() else {
+                return Ok(());
+            };
+            let request = self.next_request;
+            self.next_request += 1;
+            let running = Running {
+                request,
+                job,
+                started: Instant::now(),
+                child: None,
+                timed_out: false,
+                attempts,
+            };
+            if running.job.fresh {
+                self.start_fresh(running)?;
+                continue;
+            }
+            let Some(slot) = self
+                .slots
+                .iter_mut()
+                .find(|s| matches!(s.state, SlotState::Idle))
+            else {
+                queue.push_front((running.job, attempts));
+                return Ok(());
+            };
+            let mutant = match &running.job.kind {
+                JobKind::Mutant(id) => Some(id.as_str().to_string()),
+                JobKind::Clean => None,
+                JobKind::ForcedFail => Some("fail".to_string()),
+            };
+            let sent = slot.worker.send(&Request {
+                id: request,
+                mutant,
+                tests: running.job.tests.clone(),
+                stop_on_failure: running.job.stop_on_failure,
+            });
+            if sent.is_err() {
+                // The worker is gone; its Exited event will restart it.
+                queue.push_front((running.job, attempts));
+                return Ok(());
+            }
+            slot.state = SlotState::Busy(running);
+        }
+        Ok(())
+    }
+
+    fn handle(
+        &mut self,
+        index: usize,
+        event: WorkerEvent,
+        queue: &mut VecDeque<(Job, u32)>,
+        on_result: &mut impl FnMut(JobResult),
+    ) -> Result<()> {
+        if index == FRESH {
+            return self.handle_fresh(event, on_result);
+        }
+        match event {
+            WorkerEvent::Started { request, pid } => {
+                if let SlotState::Busy(running) = &mut self.slots[index].state {
+                    if running.request == request {
+                        running.child = Some(pid);
+                    }
+                }
+            }
+            WorkerEvent::Done { request, end } => {
+                let state = std::mem::replace(&mut self.slots[index].state, SlotState::Idle);
+                match state {
+                    SlotState::Busy(running) if running.request == request => {
+                        on_result(JobResult {
+                            job: running.job,
+                            end,
+                            timed_out: running.timed_out,
+                        });
+                    }
+                    other => self.slots[index].state = other,
+                }
+            }
+            WorkerEvent::Exited => self.restart(index, queue)?,
+            WorkerEvent::Ready { .. } => {
+                if matches!(self.slots[index].state, SlotState::Starting) {
+                    self.slots[index].state = SlotState::Idle;
+                }
+            }
+            WorkerEvent::CollectError(errors) => return Err(collect_error(&errors)),
+            WorkerEvent::Noise(_) => {}
+        }
+        Ok(())
+    }
+
+    /// A worker died (killed from outside, or crashed): start a new one and re-queue its job.
+    fn restart(&mut self, index: usize, queue: &mut VecDeque<(Job, u32)>) -> Result<()> {
+        let previous = std::mem::replace(&mut self.slots[index].state, SlotState::Starting);
+        if let SlotState::Busy(running) = previous {
+            if let Some(child) = running.child {
+                kill_group(child);
+            }
+            if running.attempts + 1 < MAX_ATTEMPTS {
+                queue.push_front((running.job, running.attempts + 1));
+            } else {
+                return Err(Error::other(format!(
+                    "worker {index} died {MAX_ATTEMPTS} times running the same job; see {}",
+                    self.slots[index].worker.log.display()
+                )));
+            }
+        } else if matches!(previous, SlotState::Starting) {
+            let tail = self.slots[index].worker.log_tail(30);
+            return Err(Error::other(format!(
+                "worker {index} exited while collecting the tests. Last lines of its log:\n{tail}"
+            )));
+        }
+        let worker = Worker::spawn(index, &self.pytest, &self.log_dir, self.sender.clone())?;
+        let old = std::mem::replace(&mut self.slots[index].worker, worker);
+        old.shutdown();
+        Ok(())
+    }
+
+    fn enforce_budgets(&mut self) {
+        let now = Instant::now();
+        let running = self
+            .slots
+            .iter_mut()
+            .filter_map(|s| match &mut s.state {
+                SlotState::Busy(r) => Some(r),
+                _ => None,
+            })
+            .chain(self.fresh.values_mut());
+        for job in running {
+            let Some(pid) = job.child else { continue };
+            if job.timed_out {
+                continue;
+            }
+            let elapsed = now - job.started;
+            if elapsed < job.job.budget {
+                continue;
+            }
+            if timeouts::overrun(job.job.budget, elapsed, cpu_seconds(pid)) {
+                job.timed_out = true;
+                kill_group(pid);
+            }
+        }
+    }
+
+    fn kill_running(&mut self) {
+        for slot in &self.slots {
+            if let SlotState::Busy(Running {
+                child: Some(pid), ..
+            }) = slot.state
+            {
+                kill_group(pid);
+            }
+        }
+        for running in self.fresh.values() {
+            if let Some(pid) = running.child {
+                kill_group(pid);
+            }
+        }
+    }
+
+    /// Stops every worker (and anything they started).
+    pub fn shutdown(mut self) {
+        self.kill_running();
+        for slot in self.slots.drain(..) {
+            slot.worker.shutdown();
+        }
+    }
+
+    fn start_fresh(&mut self, running: Running) -> Result<()> {
+        let JobKind::Mutant(id) = &running.job.kind else {
+            return Err(Error::other("only mutant jobs run in a fresh process"));
+        };
+        let dir = self.log_dir.join("fresh");
+        std::fs::create_dir_all(&dir).map_err(|e| Error::io("create", &dir, e))?;
+        let tests_file = dir.join(format!("{}.tests", running.request));
+        let result_file = dir.join(format!("{}.json", running.request));
+        std::fs::write(&tests_file, running.job.tests.join("\n"))
+            .map_err(|e| Error::io("write", &tests_file, e))?;
+        let _ = std::fs::remove_file(&result_file);
+        let mut files: Vec<String> = running
+            .job
+            .tests
+            .iter()
+            .map(|t| t.split("::").next().unwrap_or(t).to_string())
+            .collect();
+        files.sort();
+        files.dedup();
+        let mut cmd = self.pytest.command(
+            "fresh",
+            &[
+                ("MUTANT_UNDER_TEST", id.as_str().to_string()),
+                ("MUTRUN_TESTS", tests_file.display().to_string()),
+                ("MUTRUN_RESULT", result_file.display().to_string()),
+            ],
+        );
+        cmd.args(&files)
+            .stdin(Stdio::null())
+            .stdout(Stdio::null())
+            .stderr(Stdio::null());
+        let request = running.request;
+        let sender = self.sender.clone();
+        let mut child = cmd
+            .spawn()
+            .map_err(|e| Error::other(format!("cannot start a fresh pytest process: {e}")))?;
+        let pid = child.id() as i32;
+        let mut running = running;
+        running.child = Some(pid);
+        self.fresh.insert(request, running);
+        std::thread::spawn(move || {
+            let started = Instant::now();
+            let status = child.wait();
+            let result: Option<ChildResult> = std::fs::read(&result_file)
+                .ok()
+                .and_then(|b| serde_json::from_slice(&b).ok());
+            let _ = std::fs::remove_file(&result_file);
+            let _ = std::fs::remove_file(&tests_file);
+            let (exit_code, signal) = match status {
+                Ok(status) => {
+                    use std::os::unix::process::ExitStatusExt;
+                    (status.code(), status.signal())
+                }
+                Err(_) => (None, None),
+            };
+            let end = ChildEnd {
+                exit_code,
+                signal,
+                result,
+                seconds: started.elapsed().as_secs_f64(),
+            };
+            let _ = sender.send((FRESH, WorkerEvent::Done { request, end }));
+        });
+        Ok(())
+    }
+
+    fn handle_fresh(&mut self, event: WorkerEvent, on_result: &mut impl FnMut(JobResult)) -> Result<()> {
+        if let WorkerEvent::Done { request, end } = event {
+            if let Some(running) = self.fresh.remove(&request) {
+                on_result(JobResult {
+                    job: running.job,
+                    end,
+                    timed_out: running.timed_out,
+                });
+            }
+        }
+        Ok(())
+    }
+}
+
+fn collect_error(errors: &[CollectError]) -> Error {
+    let mut message = String::from("pytest could not collect the tests in mutants/:\n");
+    for error in errors.iter().take(5) {
+        message.push_str(&format!("  {}: {}\n", error.location, error.message.trim()));
+    }
+    message.push_str("Run `python -m pytest --collect-only` in your project to see the full error.");
+    Error::with_code(message, crate::exit_code::ExitCode::SanityPassFailed)
+}

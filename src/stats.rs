@@ -1,0 +1,172 @@
+//! The stats pass: one plain run of the whole suite with every trampoline recording, giving per
+//! test its duration and the functions it reaches. Reused while nothing under `mutants/` changed.
+
+use std::collections::{HashMap, HashSet};
+use std::path::{Path, PathBuf};
+use std::process::Stdio;
+
+use serde::{Deserialize, Serialize};
+
+use crate::error::{Error, Result};
+use crate::exit_code::ExitCode;
+use crate::generate::sha256_hex;
+use crate::mutant::FunctionKey;
+use crate::worker::{log_tail, PytestCommand};
+
+/// `mutants/.mutrun/stats.json`, written by the plugin in stats mode (format in ARCHITECTURE.md).
+#[derive(Debug, Clone, Serialize, Deserialize)]
+pub struct StatsFile {
+    pub format: u32,
+    #[serde(default)]
+    pub python: String,
+    pub tests: Vec<TestStats>,
+    #[serde(default)]
+    pub collection_hits: Vec<String>,
+    /// Hash of everything the stats depend on; set by mutrun after the pass.
+    #[serde(default)]
+    pub inputs_sha256: String,
+}
+
+#[derive(Debug, Clone, Serialize, Deserialize)]
+pub struct TestStats {
+    pub id: String,
+    pub duration: f64,
+    pub outcome: String,
+    #[serde(default)]
+    pub functions: Vec<String>,
+}
+
+/// Stats turned around for scheduling: which tests reach each function, fastest first.
+#[derive(Debug, Clone)]
+pub struct Coverage {
+    pub tests: Vec<TestStats>,
+    by_function: HashMap<FunctionKey, Vec<usize>>,
+    /// Functions that ran before any test (import, collection): their mutants need a fresh
+    /// process, because a forked child would inherit whatever they computed unmutated.
+    pub collection_hits: HashSet<FunctionKey>,
+}
+
+impl Coverage {
+    pub fn new(stats: StatsFile) -> Coverage {
+        let mut by_function: HashMap<FunctionKey, Vec<usize>> = HashMap::new();
+        for (index, test) in stats.tests.iter().enumerate() {
+            for function in &test.functions {
+                by_function
+                    .entry(FunctionKey(function.clone()))
+                    .or_default()
+                    .push(index);
+            }
+        }
+        for tests in by_function.values_mut() {
+            tests.sort_by(|a, b| {
+                stats.tests[*a]
+                    .duration
+                    .total_cmp(&stats.tests[*b].duration)
+                    .then(a.cmp(b))
+            });
+            tests.dedup();
+        }
+        Coverage {
+            collection_hits: stats
+                .collection_hits
+                .iter()
+                .map(|k| FunctionKey(k.clone()))
+                .collect(),
+            tests: stats.tests,
+            by_function,
+        }
+    }
+
+    /// Covering tests of `function`, fastest first.
+    pub fn tests_for(&self, function: &FunctionKey) -> Vec<&TestStats> {
+        self.by_function
+            .get(function)
+            .map(|ids| ids.iter().map(|i| &self.tests[*i]).collect())
+            .unwrap_or_default()
+    }
+
+    pub fn failed_tests(&self) -> Vec<&TestStats> {
+        self.tests.iter().filter(|t| t.outcome == "failed").collect()
+    }
+}
+
+/// Hash of every file under `mutants_dir` the tests can see (sources, tests, config), so stats are
+/// recomputed whenever any of them changes.
+pub fn inputs_hash(mutants_dir: &Path, pytest_args: &[String]) -> String {
+    let mut files: Vec<PathBuf> = walkdir::WalkDir::new(mutants_dir)
+        .into_iter()
+        .filter_entry(|e| {
+            let name = e.file_name().to_string_lossy();
+            name != ".mutrun" && name != "__pycache__" && name != ".pytest_cache"
+        })
+        .filter_map(|e| e.ok())
+        .filter(|e| e.file_type().is_file() && !e.file_name().to_string_lossy().ends_with(".meta"))
+        .map(|e| e.into_path())
+        .collect();
+    files.sort();
+    let mut all = Vec::new();
+    all.extend(pytest_args.join("\0").as_bytes());
+    for file in files {
+        all.extend(file.to_string_lossy().as_bytes());
+        all.push(0);
+        all.extend(std::fs::read(&file).unwrap_or_default());
+        all.push(0);
+    }
+    sha256_hex(&all)
+}
+
+pub fn stats_path(mutants_dir: &Path) -> PathBuf {
+    mutants_dir.join(".mutrun").join("stats.json")
+}
+
+/// Stats from an earlier run whose inputs are unchanged.
+pub fn reusable(mutants_dir: &Path, inputs_sha256: &str) -> Option<StatsFile> {
+    let bytes = std::fs::read(stats_path(mutants_dir)).ok()?;
+    let stats: StatsFile = serde_json::from_slice(&bytes).ok()?;
+    (stats.inputs_sha256 == inputs_sha256).then_some(stats)
+}
+
+/// Runs the stats pass and stores its result with `inputs_sha256`.
+pub fn run_stats_pass(pytest: &PytestCommand, mutants_dir: &Path, inputs_sha256: &str) -> Result<StatsFile> {
+    let out = stats_path(mutants_dir);
+    let log = mutants_dir.join(".mutrun").join("logs").join("stats.log");
+    if let Some(dir) = log.parent() {
+        std::fs::create_dir_all(dir).map_err(|e| Error::io("create", dir, e))?;
+    }
+    let _ = std::fs::remove_file(&out);
+    let log_file = std::fs::File::create(&log).map_err(|e| Error::io("create", &log, e))?;
+    let log_err = log_file
+        .try_clone()
+        .map_err(|e| Error::io("open", &log, e))?;
+    let status = pytest
+        .command(
+            "stats",
+            &[
+                ("MUTANT_UNDER_TEST", "stats".to_string()),
+                ("MUTRUN_STATS_OUT", out.display().to_string()),
+            ],
+        )
+        .stdin(Stdio::null())
+        .stdout(Stdio::from(log_file))
+        .stderr(Stdio::from(log_err))
+        .status()
+        .map_err(|e| Error::other(format!("cannot run `{} -m pytest`: {e}", pytest.python.display())))?;
+    let bytes = std::fs::read(&out).map_err(|_| {
+        Error::with_code(
+            format!(
+                "the stats pass (pytest with mutrun recording) ended with {status} and wrote no stats.\n\
+                 Last lines of {}:\n{}\n\
+                 Check that `python -m pytest` passes in your project, and that `pytest_add_cli_args` is right.",
+                log.display(),
+                log_tail(&log, 25)
+            ),
+            ExitCode::SanityPassFailed,
+        )
+    })?;
+    let mut stats: StatsFile = serde_json::from_slice(&bytes)
+        .map_err(|e| Error::other(format!("{} is not valid stats JSON: {e}", out.display())))?;
+    stats.inputs_sha256 = inputs_sha256.to_string();
+    let json = serde_json::to_vec(&stats).map_err(|e| Error::other(format!("cannot encode stats: {e}")))?;
+    crate::atomic::write_atomic(&out, &json)?;
+    Ok(stats)
+}
