@@ -18,3 +18,4 @@ pub mod worker;
 pub mod stats;
 pub mod timeouts;
 pub mod lab;
+pub mod record;
