@@ -19,3 +19,4 @@ pub mod stats;
 pub mod timeouts;
 pub mod lab;
 pub mod record;
+pub mod report;
