@@ -190,6 +190,11 @@ impl Lab {
         }
     }
 
+    /// How many jobs run at once.
+    pub fn width(&self) -> usize {
+        self.slots.len()
+    }
+
     fn running(&self) -> usize {
         let busy = self
             .slots

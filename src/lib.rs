@@ -20,3 +20,5 @@ pub mod timeouts;
 pub mod lab;
 pub mod record;
 pub mod report;
+pub mod progress;
+pub mod select;

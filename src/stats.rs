@@ -4,6 +4,7 @@
 use std::collections::{HashMap, HashSet};
 use std::path::{Path, PathBuf};
 use std::process::Stdio;
+use std::sync::atomic::{AtomicBool, Ordering};
 
 use serde::{Deserialize, Serialize};
 
@@ -11,7 +12,7 @@ use crate::error::{Error, Result};
 use crate::exit_code::ExitCode;
 use crate::generate::sha256_hex;
 use crate::mutant::FunctionKey;
-use crate::worker::{log_tail, PytestCommand};
+use crate::worker::{kill_group, log_tail, PytestCommand};
 
 /// `mutants/.mutrun/stats.json`, written by the plugin in stats mode (format in ARCHITECTURE.md).
 #[derive(Debug, Clone, Serialize, Deserialize)]
@@ -127,7 +128,12 @@ pub fn reusable(mutants_dir: &Path, inputs_sha256: &str) -> Option<StatsFile> {
 }
 
 /// Runs the stats pass and stores its result with `inputs_sha256`.
-pub fn run_stats_pass(pytest: &PytestCommand, mutants_dir: &Path, inputs_sha256: &str) -> Result<StatsFile> {
+pub fn run_stats_pass(
+    pytest: &PytestCommand,
+    mutants_dir: &Path,
+    inputs_sha256: &str,
+    interrupted: &AtomicBool,
+) -> Result<StatsFile> {
     let out = stats_path(mutants_dir);
     let log = mutants_dir.join(".mutrun").join("logs").join("stats.log");
     if let Some(dir) = log.parent() {
@@ -138,7 +144,7 @@ pub fn run_stats_pass(pytest: &PytestCommand, mutants_dir: &Path, inputs_sha256:
     let log_err = log_file
         .try_clone()
         .map_err(|e| Error::io("open", &log, e))?;
-    let status = pytest
+    let mut child = pytest
         .command(
             "stats",
             &[
@@ -149,8 +155,23 @@ pub fn run_stats_pass(pytest: &PytestCommand, mutants_dir: &Path, inputs_sha256:
         .stdin(Stdio::null())
         .stdout(Stdio::from(log_file))
         .stderr(Stdio::from(log_err))
-        .status()
+        .spawn()
         .map_err(|e| Error::other(format!("cannot run `{} -m pytest`: {e}", pytest.python.display())))?;
+    let status = loop {
+        if interrupted.load(Ordering::SeqCst) {
+            kill_group(child.id() as i32);
+            let _ = child.wait();
+            return Err(Error::with_code(
+                "interrupted during the stats pass; nothing was lost, run `mutrun run` again",
+                ExitCode::Interrupted,
+            ));
+        }
+        match child.try_wait() {
+            Ok(Some(status)) => break status,
+            Ok(None) => std::thread::sleep(std::time::Duration::from_millis(20)),
+            Err(e) => return Err(Error::other(format!("cannot wait for the stats pass: {e}"))),
+        }
+    };
     let bytes = std::fs::read(&out).map_err(|_| {
         Error::with_code(
             format!(
