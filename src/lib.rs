@@ -22,3 +22,7 @@ pub mod record;
 pub mod report;
 pub mod progress;
 pub mod select;
+pub mod config;
+pub mod project;
+pub mod copy_tree;
+pub mod python;
