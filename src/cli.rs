@@ -16,7 +16,13 @@ Start with `mutrun run` in the project root, then `mutrun results`."
 )]
 pub struct Cli {
     /// The project root (where pyproject.toml or setup.cfg lives).
-    #[arg(short = 'C', long = "dir", global = true, default_value = ".", value_name = "PATH")]
+    #[arg(
+        short = 'C',
+        long = "dir",
+        global = true,
+        default_value = ".",
+        value_name = "PATH"
+    )]
     pub dir: PathBuf,
 
     #[command(subcommand)]

@@ -16,8 +16,8 @@ use crate::error::{Error, Result};
 use crate::mutant::MutantId;
 use crate::timeouts;
 use crate::worker::{
-    cpu_seconds, kill_group, ChildEnd, ChildResult, CollectError, PytestCommand, Request,
-    Worker, WorkerEvent,
+    cpu_seconds, kill_group, ChildEnd, ChildResult, CollectError, PytestCommand, Request, Worker,
+    WorkerEvent,
 };
 
 /// What a job runs with.
@@ -438,7 +438,11 @@ impl Lab {
         Ok(())
     }
 
-    fn handle_fresh(&mut self, event: WorkerEvent, on_result: &mut impl FnMut(JobResult)) -> Result<()> {
+    fn handle_fresh(
+        &mut self,
+        event: WorkerEvent,
+        on_result: &mut impl FnMut(JobResult),
+    ) -> Result<()> {
         if let WorkerEvent::Done { request, end } = event {
             if let Some(running) = self.fresh.remove(&request) {
                 on_result(JobResult {
@@ -457,6 +461,7 @@ fn collect_error(errors: &[CollectError]) -> Error {
     for error in errors.iter().take(5) {
         message.push_str(&format!("  {}: {}\n", error.location, error.message.trim()));
     }
-    message.push_str("Run `python -m pytest --collect-only` in your project to see the full error.");
+    message
+        .push_str("Run `python -m pytest --collect-only` in your project to see the full error.");
     Error::with_code(message, crate::exit_code::ExitCode::SanityPassFailed)
 }

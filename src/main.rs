@@ -1,1 +1,70 @@
-fn main() {}
+//! The `mutrun` binary: parses the command line and hands each subcommand to its stage.
+
+use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::Arc;
+
+use clap::Parser;
+
+use mutrun::cli::{Cli, Command};
+use mutrun::commands;
+use mutrun::error::Result;
+use mutrun::exit_code::ExitCode;
+use mutrun::run::{self, RunOptions};
+use mutrun::workspace::{Workspace, MUTANTS_DIR};
+
+fn main() {
+    let cli = Cli::parse();
+    let code = match dispatch(cli) {
+        Ok(code) => code,
+        Err(error) => {
+            eprintln!("mutrun: error: {error}");
+            error.exit_code()
+        }
+    };
+    std::process::exit(code.code());
+}
+
+fn dispatch(cli: Cli) -> Result<ExitCode> {
+    match cli.command {
+        Command::Run(args) => {
+            let ws = Workspace::open(&cli.dir, &commands::overrides(&args.project, args.jobs))?;
+            let interrupted = Arc::new(AtomicBool::new(false));
+            let flag = interrupted.clone();
+            // First Ctrl-C: stop dispatching, save, summarise. Second: leave at once.
+            let _ = ctrlc::set_handler(move || {
+                if flag.swap(true, Ordering::SeqCst) {
+                    std::process::exit(ExitCode::Interrupted.code());
+                }
+            });
+            let options = RunOptions {
+                patterns: args.patterns,
+                jobs: args.jobs,
+                timeout_multiplier: args.timeout_multiplier,
+                timeout_constant: args.timeout_constant,
+                rerun: args.rerun,
+                live_progress: !args.no_progress,
+            };
+            run::run(&ws, &options, interrupted)
+        }
+        Command::Generate(project) => {
+            let ws = Workspace::open(&cli.dir, &commands::overrides(&project, None))?;
+            commands::generate(&ws)
+        }
+        Command::List(args) => {
+            let ws = Workspace::open(&cli.dir, &commands::overrides(&args.project, None))?;
+            commands::list(&ws, &args.patterns, args.json)
+        }
+        Command::Show(args) => {
+            let ws = Workspace::open(&cli.dir, &commands::overrides(&args.project, None))?;
+            commands::show(&ws, &args.id)
+        }
+        Command::Apply(args) => {
+            let ws = Workspace::open(&cli.dir, &commands::overrides(&args.project, None))?;
+            commands::apply(&ws, &args.id)
+        }
+        Command::Results(args) => {
+            let root = cli.dir.join(MUTANTS_DIR);
+            commands::results(&root, args.all, args.json)
+        }
+    }
+}

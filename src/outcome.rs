@@ -85,7 +85,10 @@ pub fn judge(end: &crate::worker::ChildEnd, timed_out: bool) -> Judgement {
         detail,
     };
     if timed_out {
-        return plain(Verdict::Timeout, Some(format!("stopped after {:.1} s", end.seconds)));
+        return plain(
+            Verdict::Timeout,
+            Some(format!("stopped after {:.1} s", end.seconds)),
+        );
     }
     match (&end.result, end.signal, end.exit_code) {
         (Some(result), _, _) => match result.failed.first() {
@@ -96,16 +99,24 @@ pub fn judge(end: &crate::worker::ChildEnd, timed_out: bool) -> Judgement {
             },
             None if result.ran.is_empty() => plain(
                 Verdict::NoTests,
-                Some(format!("none of its tests were found: {}", result.unknown.join(", "))),
+                Some(format!(
+                    "none of its tests were found: {}",
+                    result.unknown.join(", ")
+                )),
             ),
             None => plain(Verdict::Survived, None),
         },
         (None, Some(signal), _) => plain(Verdict::Crashed, Some(signal_name(signal))),
         (None, None, Some(code)) => plain(
             Verdict::Suspicious,
-            Some(format!("the test process exited with code {code} before reporting")),
+            Some(format!(
+                "the test process exited with code {code} before reporting"
+            )),
         ),
-        (None, None, None) => plain(Verdict::Suspicious, Some("the test process vanished".into())),
+        (None, None, None) => plain(
+            Verdict::Suspicious,
+            Some("the test process vanished".into()),
+        ),
     }
 }
 
@@ -146,8 +157,14 @@ mod tests {
         let killed = judge(&reported(&["t::a"], &["t::a"]), false);
         assert_eq!(killed.verdict, Verdict::Killed);
         assert_eq!(killed.killer.as_deref(), Some("t::a"));
-        assert_eq!(judge(&reported(&[], &["t::a"]), false).verdict, Verdict::Survived);
-        assert_eq!(judge(&reported(&[], &["t::a"]), true).verdict, Verdict::Timeout);
+        assert_eq!(
+            judge(&reported(&[], &["t::a"]), false).verdict,
+            Verdict::Survived
+        );
+        assert_eq!(
+            judge(&reported(&[], &["t::a"]), true).verdict,
+            Verdict::Timeout
+        );
         let segv = ChildEnd {
             signal: Some(11),
             ..ChildEnd::default()

@@ -13,7 +13,12 @@ pub fn before_after(source: &str, start: usize, end: usize, replacement: &str) -
     let line_start = source[..start].rfind('\n').map_or(0, |i| i + 1);
     let line_end = source[end..].find('\n').map_or(source.len(), |i| end + i);
     let before = &source[line_start..line_end];
-    let after = format!("{}{}{}", &source[line_start..start], replacement, &source[end..line_end]);
+    let after = format!(
+        "{}{}{}",
+        &source[line_start..start],
+        replacement,
+        &source[end..line_end]
+    );
     (one_line(before), one_line(&after))
 }
 
@@ -95,7 +100,10 @@ impl Summary {
         let covered = judged - count(Verdict::NoTests);
         summary.score = (judged > 0).then(|| detected as f64 / judged as f64);
         summary.covered_score = (covered > 0).then(|| detected as f64 / covered as f64);
-        summary.counts = by.into_iter().map(|(v, n)| (v.name().to_string(), n)).collect();
+        summary.counts = by
+            .into_iter()
+            .map(|(v, n)| (v.name().to_string(), n))
+            .collect();
         summary
     }
 
@@ -171,7 +179,11 @@ pub fn result_row<'a>(file: &'a FileMeta, mutant: &'a MutantMeta) -> ResultRow<'
 pub fn results_text(files: &[FileMeta], all: bool) -> String {
     let mut out = String::new();
     let order: Vec<Option<Verdict>> = if all {
-        Verdict::ALL.iter().map(|v| Some(*v)).chain([None]).collect()
+        Verdict::ALL
+            .iter()
+            .map(|v| Some(*v))
+            .chain([None])
+            .collect()
     } else {
         ATTENTION.iter().map(|v| Some(*v)).collect()
     };

@@ -17,9 +17,8 @@ impl Selector {
         }
         let mut builder = GlobSetBuilder::new();
         for pattern in patterns {
-            let glob = Glob::new(pattern).map_err(|e| {
-                Error::usage(format!("`{pattern}` is not a valid id or glob: {e}"))
-            })?;
+            let glob = Glob::new(pattern)
+                .map_err(|e| Error::usage(format!("`{pattern}` is not a valid id or glob: {e}")))?;
             builder.add(glob);
         }
         let set = builder
@@ -29,7 +28,9 @@ impl Selector {
     }
 
     pub fn matches(&self, id: &MutantId) -> bool {
-        self.set.as_ref().is_none_or(|set| set.is_match(id.as_str()))
+        self.set
+            .as_ref()
+            .is_none_or(|set| set.is_match(id.as_str()))
     }
 }
 
@@ -48,7 +49,9 @@ mod tests {
 
     #[test]
     fn a_bad_glob_names_itself() {
-        let err = Selector::new(&["pkg.[".into()]).err().map(|e| e.to_string());
+        let err = Selector::new(&["pkg.[".into()])
+            .err()
+            .map(|e| e.to_string());
         assert!(err.is_some_and(|e| e.starts_with("`pkg.[` is not a valid id or glob")));
     }
 }

@@ -87,7 +87,10 @@ impl Coverage {
     }
 
     pub fn failed_tests(&self) -> Vec<&TestStats> {
-        self.tests.iter().filter(|t| t.outcome == "failed").collect()
+        self.tests
+            .iter()
+            .filter(|t| t.outcome == "failed")
+            .collect()
     }
 }
 
@@ -156,7 +159,12 @@ pub fn run_stats_pass(
         .stdout(Stdio::from(log_file))
         .stderr(Stdio::from(log_err))
         .spawn()
-        .map_err(|e| Error::other(format!("cannot run `{} -m pytest`: {e}", pytest.python.display())))?;
+        .map_err(|e| {
+            Error::other(format!(
+                "cannot run `{} -m pytest`: {e}",
+                pytest.python.display()
+            ))
+        })?;
     let status = loop {
         if interrupted.load(Ordering::SeqCst) {
             kill_group(child.id() as i32);
@@ -187,7 +195,8 @@ pub fn run_stats_pass(
     let mut stats: StatsFile = serde_json::from_slice(&bytes)
         .map_err(|e| Error::other(format!("{} is not valid stats JSON: {e}", out.display())))?;
     stats.inputs_sha256 = inputs_sha256.to_string();
-    let json = serde_json::to_vec(&stats).map_err(|e| Error::other(format!("cannot encode stats: {e}")))?;
+    let json = serde_json::to_vec(&stats)
+        .map_err(|e| Error::other(format!("cannot encode stats: {e}")))?;
     crate::atomic::write_atomic(&out, &json)?;
     Ok(stats)
 }

@@ -52,7 +52,10 @@ mod tests {
 
     #[test]
     fn budget_scales_measured_time() {
-        let policy = TimeoutPolicy { multiplier: 3.0, constant: 2.0 };
+        let policy = TimeoutPolicy {
+            multiplier: 3.0,
+            constant: 2.0,
+        };
         assert_eq!(policy.budget(1.0), Duration::from_secs(5));
     }
 }

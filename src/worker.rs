@@ -29,10 +29,19 @@ impl PytestCommand {
     /// its own process group, killed if mutrun dies (so `kill -9` of mutrun leaves no orphans).
     pub fn command(&self, mode: &str, extra_env: &[(&str, String)]) -> Command {
         let mut cmd = Command::new(&self.python);
-        cmd.args(["-m", "pytest", "-p", "mutrun_plugin", "-p", "no:cacheprovider"])
-            .args(&self.pytest_args)
-            .current_dir(&self.cwd)
-            .env("MUTRUN_MODE", mode);
+        cmd.args([
+            "-m",
+            "pytest",
+            "-p",
+            "mutrun_plugin",
+            "-p",
+            "no:cacheprovider",
+        ])
+        .args(&self.pytest_args)
+        .current_dir(&self.cwd)
+        // A MUTANT_UNDER_TEST left in the user's shell must not leak into our processes.
+        .env_remove("MUTANT_UNDER_TEST")
+        .env("MUTRUN_MODE", mode);
         for (k, v) in &self.env {
             cmd.env(k, v);
         }
@@ -127,10 +136,19 @@ pub struct CollectError {
 /// An event from worker number `.0`.
 #[derive(Debug)]
 pub enum WorkerEvent {
-    Ready { tests: usize, collection_hits: Vec<String> },
+    Ready {
+        tests: usize,
+        collection_hits: Vec<String>,
+    },
     CollectError(Vec<CollectError>),
-    Started { request: u64, pid: i32 },
-    Done { request: u64, end: ChildEnd },
+    Started {
+        request: u64,
+        pid: i32,
+    },
+    Done {
+        request: u64,
+        end: ChildEnd,
+    },
     /// The worker's stdout closed: it exited or was killed.
     Exited,
     /// A line that is not protocol (kept for the error message if the worker then dies).
@@ -234,7 +252,11 @@ pub fn kill_group(pgid: i32) {
     }
 }
 
-fn read_events(index: usize, stdout: std::process::ChildStdout, events: Sender<(usize, WorkerEvent)>) {
+fn read_events(
+    index: usize,
+    stdout: std::process::ChildStdout,
+    events: Sender<(usize, WorkerEvent)>,
+) {
     for line in BufReader::new(stdout).lines() {
         let Ok(line) = line else { break };
         let event = match serde_json::from_str::<WireEvent>(&line) {

@@ -1,0 +1,345 @@
+"""mutrun's pytest plugin, loaded with `-p mutrun_plugin`. MUTRUN_MODE selects what it does:
+
+- stats:  record, per test, its duration and the trampolines it reached (setup, call, teardown,
+          and through session/module fixtures it uses); write them to MUTRUN_STATS_OUT.
+- worker: collect once, then serve requests from mutrun on stdin: fork one child per request,
+          run the listed tests in it with the mutant active, report on the original stdout.
+- fresh:  a plain run of the tests listed in MUTRUN_TESTS, in that order, stopping at the first
+          failure, with the result written to MUTRUN_RESULT.
+
+The protocol and file formats are in ARCHITECTURE.md.
+"""
+
+import gc
+import json
+import os
+import sys
+import time
+
+import pytest
+
+import mutrun_runtime
+
+MODE = os.environ.get("MUTRUN_MODE", "")
+
+# The worker speaks on the stdin/stdout it was started with. pytest's fd capture later points
+# fds 0 and 1 elsewhere, so keep our own copies now (`-p` plugins load before capture starts)
+# and send anything else written to fd 1 to the log (fd 2).
+if MODE == "worker":
+    _requests = os.fdopen(os.dup(0), "rb", buffering=0)
+    _events = os.fdopen(os.dup(1), "w", buffering=1)
+    os.dup2(2, 1)
+    _devnull = os.open(os.devnull, os.O_RDWR)
+    os.dup2(_devnull, 0)
+    os.close(_devnull)
+
+
+def _first_error_lines(report, limit=12):
+    """The `E   ...` lines of a failure, else its last lines: what a person reads first."""
+    text = report.longreprtext or ""
+    lines = text.splitlines()
+    errors = [line for line in lines if line.startswith("E ")]
+    chosen = errors[:limit] if errors else lines[-limit:]
+    return "\n".join(chosen)
+
+
+class _Outcomes:
+    """Failures of the tests run in this process, in the shape of the result JSON."""
+
+    def __init__(self):
+        self.failed = []
+
+    def pytest_runtest_logreport(self, report):
+        if report.failed:
+            self.failed.append(
+                {"test": report.nodeid, "when": report.when, "message": _first_error_lines(report)}
+            )
+
+
+# --- stats -----------------------------------------------------------------------------------
+
+
+class _Stats:
+    def __init__(self, out_path):
+        self.out_path = out_path
+        self.collection_hits = set()
+        mutrun_runtime._hits = self.collection_hits
+        self.tests = []
+        self.fixture_hits = {}
+        self.current = None
+
+    @pytest.hookimpl(hookwrapper=True)
+    def pytest_runtest_protocol(self, item, nextitem):
+        self.current = {"id": item.nodeid, "duration": 0.0, "outcome": "passed", "hits": set()}
+        mutrun_runtime._hits = self.current["hits"]
+        yield
+        test = self.current
+        for fixturedefs in item._fixtureinfo.name2fixturedefs.values():
+            for fixturedef in fixturedefs:
+                test["hits"] |= self.fixture_hits.get(fixturedef, set())
+        self.tests.append(
+            {
+                "id": test["id"],
+                "duration": round(test["duration"], 6),
+                "outcome": test["outcome"],
+                "functions": sorted(test["hits"]),
+            }
+        )
+        self.current = None
+        # Hits between tests (session teardown, plugins) are nobody's; drop them.
+        mutrun_runtime._hits = set()
+
+    @pytest.hookimpl(hookwrapper=True)
+    def pytest_fixture_setup(self, fixturedef, request):
+        outer = mutrun_runtime._hits
+        inner = set()
+        mutrun_runtime._hits = inner
+        try:
+            yield
+        finally:
+            mutrun_runtime._hits = outer
+            outer |= inner
+            # A session/module fixture runs once but serves many tests: remember what it reached.
+            self.fixture_hits.setdefault(fixturedef, set()).update(inner)
+
+    def pytest_runtest_logreport(self, report):
+        if self.current is None or report.nodeid != self.current["id"]:
+            return
+        self.current["duration"] += report.duration
+        if report.failed:
+            self.current["outcome"] = "failed"
+        elif report.skipped and self.current["outcome"] == "passed":
+            self.current["outcome"] = "skipped"
+
+    def pytest_sessionfinish(self, session):
+        data = {
+            "format": 1,
+            "python": "%d.%d.%d" % sys.version_info[:3],
+            "tests": self.tests,
+            "collection_hits": sorted(self.collection_hits),
+        }
+        tmp = self.out_path + ".tmp"
+        with open(tmp, "w") as f:
+            json.dump(data, f)
+        os.replace(tmp, self.out_path)
+
+
+# --- worker ----------------------------------------------------------------------------------
+
+
+class _Worker:
+    def __init__(self):
+        self.collect_errors = []
+
+    def pytest_collectreport(self, report):
+        if report.failed:
+            self.collect_errors.append(
+                {"where": report.nodeid or "<session>", "message": _first_error_lines(report, 25)}
+            )
+
+    @pytest.hookimpl(tryfirst=True)
+    def pytest_runtestloop(self, session):
+        if self.collect_errors:
+            _send({"event": "collect_error", "errors": self.collect_errors})
+            return True
+        items = {item.nodeid: item for item in session.items}
+        _send(
+            {
+                "event": "ready",
+                "pid": os.getpid(),
+                "tests": len(items),
+                "collection_hits": [],
+                "python": "%d.%d.%d" % sys.version_info[:3],
+            }
+        )
+        # Objects alive now are shared with every child; keep the collector from touching them
+        # (which would copy their pages into each child).
+        gc.collect()
+        if hasattr(gc, "freeze"):
+            gc.freeze()
+        while True:
+            line = _requests.readline()
+            if not line:
+                return True
+            if not line.strip():
+                continue
+            request = json.loads(line)
+            _serve(session, items, request)
+
+
+def _send(event):
+    _events.write(json.dumps(event) + "\n")
+    _events.flush()
+
+
+def _serve(session, items, request):
+    read_end, write_end = os.pipe()
+    started = time.monotonic()
+    pid = os.fork()
+    if pid == 0:
+        os.close(read_end)
+        _child(session, items, request, write_end)
+    os.close(write_end)
+    _send({"event": "started", "id": request["id"], "pid": pid})
+    chunks = []
+    with os.fdopen(read_end, "rb") as pipe:
+        while True:
+            chunk = pipe.read(65536)
+            if not chunk:
+                break
+            chunks.append(chunk)
+    _, status = os.waitpid(pid, 0)
+    seconds = time.monotonic() - started
+    result = None
+    if chunks:
+        try:
+            result = json.loads(b"".join(chunks))
+        except ValueError:
+            result = None
+    _send(
+        {
+            "event": "done",
+            "id": request["id"],
+            "pid": pid,
+            "exit_code": os.WEXITSTATUS(status) if os.WIFEXITED(status) else None,
+            "signal": os.WTERMSIG(status) if os.WIFSIGNALED(status) else None,
+            "result": result,
+            "seconds": seconds,
+        }
+    )
+
+
+def _child(session, items, request, write_end):
+    """Runs in the forked child; never returns."""
+    try:
+        os.setpgid(0, 0)
+        _die_with_parent()
+        _quiet()
+        _limit_memory()
+        mutant = request.get("mutant")
+        if mutant:
+            os.environ["MUTANT_UNDER_TEST"] = mutant
+        else:
+            os.environ.pop("MUTANT_UNDER_TEST", None)
+        mutrun_runtime.activate(mutant)
+        result = _run_items(session, items, request["tests"], request.get("stop_on_failure", True))
+        payload = json.dumps(result).encode()
+        view = memoryview(payload)
+        while view:
+            written = os.write(write_end, view)
+            view = view[written:]
+        os.close(write_end)
+    except BaseException:
+        try:
+            import traceback
+
+            traceback.print_exc()
+        finally:
+            os._exit(70)
+    os._exit(0)
+
+
+def _run_items(session, items, test_ids, stop_on_failure):
+    outcomes = _Outcomes()
+    session.config.pluginmanager.register(outcomes, "mutrun-outcomes")
+    selected = [items[t] for t in test_ids if t in items]
+    unknown = [t for t in test_ids if t not in items]
+    ran = []
+    for index, item in enumerate(selected):
+        nextitem = selected[index + 1] if index + 1 < len(selected) else None
+        ran.append(item.nodeid)
+        try:
+            item.ihook.pytest_runtest_protocol(item=item, nextitem=nextitem)
+        except BaseException as error:  # pytest.exit(), KeyboardInterrupt from the code under test
+            outcomes.failed.append({"test": item.nodeid, "when": "call", "message": repr(error)})
+        if outcomes.failed and stop_on_failure:
+            break
+    return {"ran": ran, "failed": outcomes.failed, "unknown": unknown}
+
+
+def _die_with_parent():
+    """PR_SET_PDEATHSIG: a child must not outlive its worker (Linux only; harmless elsewhere)."""
+    try:
+        import ctypes
+        import signal
+
+        libc = ctypes.CDLL(None, use_errno=True)
+        libc.prctl(1, int(signal.SIGKILL), 0, 0, 0)
+    except Exception:
+        pass
+
+
+def _quiet():
+    """Children's own output goes nowhere: failures are reported through the result."""
+    devnull = os.open(os.devnull, os.O_WRONLY)
+    os.dup2(devnull, 1)
+    if not os.environ.get("MUTRUN_CHILD_STDERR"):
+        os.dup2(devnull, 2)
+    os.close(devnull)
+
+
+def _limit_memory():
+    limit_mb = os.environ.get("MUTRUN_MEMORY_LIMIT_MB")
+    if not limit_mb:
+        return
+    try:
+        import resource
+
+        limit = int(limit_mb) * 1024 * 1024
+        resource.setrlimit(resource.RLIMIT_AS, (limit, limit))
+    except (ValueError, OSError, ImportError):
+        pass
+
+
+# --- fresh -----------------------------------------------------------------------------------
+
+
+class _Fresh:
+    def __init__(self, tests_path, result_path):
+        with open(tests_path) as f:
+            self.test_ids = [line.strip() for line in f if line.strip()]
+        self.result_path = result_path
+        self.outcomes = _Outcomes()
+        self.ran = []
+        self.unknown = []
+        self.session = None
+
+    def pytest_sessionstart(self, session):
+        self.session = session
+
+    @pytest.hookimpl(trylast=True)
+    def pytest_collection_modifyitems(self, session, config, items):
+        by_id = {item.nodeid: item for item in items}
+        selected = [by_id[t] for t in self.test_ids if t in by_id]
+        self.unknown = [t for t in self.test_ids if t not in by_id]
+        chosen = set(id(item) for item in selected)
+        deselected = [item for item in items if id(item) not in chosen]
+        if deselected:
+            config.hook.pytest_deselected(items=deselected)
+        items[:] = selected
+
+    def pytest_runtest_logstart(self, nodeid, location):
+        self.ran.append(nodeid)
+
+    def pytest_runtest_logreport(self, report):
+        self.outcomes.pytest_runtest_logreport(report)
+        if report.failed and self.session is not None:
+            self.session.shouldstop = "mutrun: first failure"
+
+    def pytest_sessionfinish(self, session):
+        result = {"ran": self.ran, "failed": self.outcomes.failed, "unknown": self.unknown}
+        tmp = self.result_path + ".tmp"
+        with open(tmp, "w") as f:
+            json.dump(result, f)
+        os.replace(tmp, self.result_path)
+
+
+def pytest_configure(config):
+    if MODE == "stats":
+        config.pluginmanager.register(_Stats(os.environ["MUTRUN_STATS_OUT"]), "mutrun-stats")
+    elif MODE == "worker":
+        mutrun_runtime.activate(None)
+        config.pluginmanager.register(_Worker(), "mutrun-worker")
+    elif MODE == "fresh":
+        fresh = _Fresh(os.environ["MUTRUN_TESTS"], os.environ["MUTRUN_RESULT"])
+        config.pluginmanager.register(fresh, "mutrun-fresh")

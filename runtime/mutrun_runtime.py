@@ -1,0 +1,134 @@
+"""mutrun's trampoline dispatch, imported by every rewritten module as `_mutrun_rt`.
+
+A trampoline's first statement is
+
+    if _mutrun_rt.active is not None and _mutrun_rt.hit(KEY): return TABLE[_mutrun_rt.variant](...)
+
+so with no mutant active a call costs one global load and one `is not None` test. `active` and
+`variant` are set once: from MUTANT_UNDER_TEST when this module is imported (fresh processes,
+stats pass, test commands) or by `activate()` in a forked worker child. See ARCHITECTURE.md.
+"""
+
+import os
+
+# None: nothing to do (the fast path). Otherwise one of the mode strings below.
+active = None
+# The active mutant's number: the index into a trampoline's variant table.
+variant = 0
+
+_STATS = "stats"
+_FAIL = "fail"
+_MUTANT = "mutant"
+
+_target_key = None  # function key of the active mutant
+_target_is_body = True  # False when the active mutant only changes a default value
+_tables = {}  # function key -> variant table (None, variant 1, variant 2, ...)
+_owned = {}  # function key -> the function object whose defaults a Defaults mutant replaces
+_hits = set()  # stats mode: keys of the trampolines reached, swapped per test by the plugin
+
+
+class MutrunForcedFail(Exception):
+    """Raised by every trampoline in the forced-fail pass."""
+
+
+class Defaults:
+    """A variant that changes default values: the full `__defaults__` and `__kwdefaults__`."""
+
+    __slots__ = ("positional", "keyword")
+
+    def __init__(self, positional, keyword):
+        self.positional = positional
+        self.keyword = keyword
+
+
+def hit(key):
+    """Called by a trampoline when `active` is set: True when it must call the variant."""
+    if active is _MUTANT:
+        return key == _target_key and _target_is_body
+    if active is _STATS:
+        _hits.add(key)
+        return False
+    raise MutrunForcedFail("mutrun forced-fail pass: %s was called" % key)
+
+
+def variants(key, name, qualname, table):
+    """Registers a function's variant table; renames each variant to the original's name."""
+    for entry in table:
+        if entry is not None and not isinstance(entry, Defaults):
+            _rename(entry, name, qualname)
+    _tables[key] = table
+    if key == _target_key:
+        _refresh_target()
+    return table
+
+
+def own(key):
+    """Decorator (innermost) on a function that has default-value mutants; returns it unchanged."""
+
+    def register(function):
+        _owned[key] = (function, function.__defaults__, function.__kwdefaults__)
+        if key == _target_key:
+            _refresh_target()
+        return function
+
+    return register
+
+
+def activate(mutant_id):
+    """Selects what trampolines do from now on: a mutant id, "fail", "stats" or None."""
+    global active, variant, _target_key, _target_is_body
+    _restore_defaults()
+    _target_key = None
+    _target_is_body = True
+    variant = 0
+    if not mutant_id:
+        active = None
+    elif mutant_id == _FAIL:
+        active = _FAIL
+    elif mutant_id == _STATS:
+        active = _STATS
+    else:
+        key, _, number = mutant_id.rpartition(":")
+        try:
+            variant = int(number)
+        except ValueError:
+            raise ValueError("MUTANT_UNDER_TEST=%r is not a mutant id (module.function:N)" % mutant_id)
+        _target_key = key
+        active = _MUTANT
+        _refresh_target()
+
+
+def _refresh_target():
+    """Applies the active mutant to its function once both are known (import order varies)."""
+    global _target_is_body
+    table = _tables.get(_target_key)
+    if table is None or variant >= len(table):
+        return
+    entry = table[variant]
+    _target_is_body = not isinstance(entry, Defaults)
+    owned = _owned.get(_target_key)
+    if owned is not None and not _target_is_body:
+        function = owned[0]
+        function.__defaults__ = entry.positional or None
+        function.__kwdefaults__ = dict(entry.keyword) or None
+
+
+def _restore_defaults():
+    owned = _owned.get(_target_key) if _target_key else None
+    if owned is not None:
+        function, positional, keyword = owned
+        function.__defaults__ = positional
+        function.__kwdefaults__ = keyword
+
+
+def _rename(function, name, qualname):
+    function.__name__ = name
+    function.__qualname__ = qualname
+    code = function.__code__
+    try:
+        function.__code__ = code.replace(co_name=name, co_qualname=qualname)
+    except TypeError:  # Python < 3.11 has no co_qualname
+        function.__code__ = code.replace(co_name=name)
+
+
+activate(os.environ.get("MUTANT_UNDER_TEST"))

@@ -1,0 +1,262 @@
+//! The subcommands other than `run`: `generate`, `list`, `show`, `results`, `apply`.
+
+use std::path::Path;
+
+use serde::Serialize;
+
+use crate::config::CliOverrides;
+use crate::error::{Error, Result};
+use crate::exit_code::ExitCode;
+use crate::generate::{analyze, sha256_hex, FileMutants};
+use crate::meta::{self, FileMeta, MutantMeta};
+use crate::mutant::MutantId;
+use crate::project::SourceFile;
+use crate::report::{self, before_after, unified_diff};
+use crate::select::Selector;
+use crate::workspace::{print_generate_report, Workspace};
+
+pub fn generate(ws: &Workspace) -> Result<ExitCode> {
+    let started = std::time::Instant::now();
+    let report = ws.prepare()?;
+    print_generate_report(&report);
+    eprintln!(
+        "mutrun: generated in {:.2} s",
+        started.elapsed().as_secs_f64()
+    );
+    Ok(ExitCode::Success)
+}
+
+/// The mutants of one source file, derived from its current text.
+fn file_mutants(ws: &Workspace, source: &SourceFile) -> Result<Option<(String, FileMutants)>> {
+    let path = ws.root.join(&source.path);
+    let bytes = std::fs::read(&path).map_err(|e| Error::io("read", &path, e))?;
+    match analyze(&bytes, &source.path, &source.module, false) {
+        Ok(file) => Ok(Some((String::from_utf8_lossy(&bytes).into_owned(), file))),
+        Err(problem) => {
+            eprintln!("mutrun: warning: {}", problem.describe(&source.path));
+            Ok(None)
+        }
+    }
+}
+
+#[derive(Serialize)]
+struct ListRow<'a> {
+    id: &'a str,
+    file: &'a str,
+    line: usize,
+    column: usize,
+    operator: &'static str,
+    before: String,
+    after: String,
+}
+
+pub fn list(ws: &Workspace, patterns: &[String], json: bool) -> Result<ExitCode> {
+    let selector = Selector::new(patterns)?;
+    let mut count = 0;
+    let mut out = String::new();
+    for source in &ws.project.sources {
+        let Some((text, file)) = file_mutants(ws, source)? else {
+            continue;
+        };
+        for mutant in file.meta.mutants.iter().filter(|m| selector.matches(&m.id)) {
+            count += 1;
+            let (before, after) =
+                before_after(&text, mutant.start, mutant.end, &mutant.replacement);
+            let row = ListRow {
+                id: mutant.id.as_str(),
+                file: &file.meta.source,
+                line: mutant.line,
+                column: mutant.column,
+                operator: mutant.operator.name(),
+                before,
+                after,
+            };
+            if json {
+                out.push_str(&serde_json::to_string(&row).unwrap_or_default());
+            } else {
+                out.push_str(&format!(
+                    "{}  {}:{}  {}  {} → {}",
+                    row.id, row.file, row.line, row.operator, row.before, row.after
+                ));
+            }
+            out.push('\n');
+        }
+    }
+    print!("{out}");
+    if !json {
+        eprintln!("mutrun: {count} mutants");
+    }
+    Ok(ExitCode::Success)
+}
+
+/// The source file whose module is the longest prefix of the mutant's function key.
+fn source_of<'a>(ws: &'a Workspace, id: &MutantId) -> Result<&'a SourceFile> {
+    let (function, _) = id.split().ok_or_else(|| {
+        Error::usage(format!(
+            "`{id}` is not a mutant id; ids look like `package.module.function:3` (see `mutrun list`)"
+        ))
+    })?;
+    ws.project
+        .sources
+        .iter()
+        .filter(|s| function.as_str().starts_with(&format!("{}.", s.module)) || s.module.is_empty())
+        .max_by_key(|s| s.module.len())
+        .ok_or_else(|| {
+            Error::usage(format!(
+                "no source file defines mutant `{id}`; `mutrun list` shows the ids"
+            ))
+        })
+}
+
+fn find_mutant<'a>(
+    ws: &'a Workspace,
+    id: &str,
+) -> Result<(&'a SourceFile, String, FileMeta, MutantMeta)> {
+    let id = MutantId(id.to_string());
+    let source = source_of(ws, &id)?;
+    let (text, file) = file_mutants(ws, source)?.ok_or_else(|| {
+        Error::usage(format!(
+            "{} cannot be mutated (see the warning)",
+            source.path.display()
+        ))
+    })?;
+    let mutant = file
+        .meta
+        .mutants
+        .iter()
+        .find(|m| m.id == id)
+        .cloned()
+        .ok_or_else(|| {
+            Error::usage(format!(
+                "no mutant `{id}` in {} as it is now; `mutrun list '{}*'` shows its mutants",
+                source.path.display(),
+                id.split().map(|(f, _)| f.0).unwrap_or_default()
+            ))
+        })?;
+    Ok((source, text, file.meta, mutant))
+}
+
+fn mutated_text(text: &str, mutant: &MutantMeta) -> String {
+    format!(
+        "{}{}{}",
+        &text[..mutant.start],
+        mutant.replacement,
+        &text[mutant.end..]
+    )
+}
+
+pub fn show(ws: &Workspace, id: &str) -> Result<ExitCode> {
+    let (source, text, file, mutant) = find_mutant(ws, id)?;
+    let stored = meta::read(&meta::meta_path(&ws.mutants_dir, &source.path))
+        .ok()
+        .flatten();
+    let verdict = stored.as_ref().and_then(|stored| {
+        let m = stored.mutants.iter().find(|m| m.id == mutant.id)?;
+        let current = file.function(&mutant.function)?;
+        let record = m.verdict.as_ref()?;
+        (record.function_sha256 == current.sha256).then(|| record.clone())
+    });
+    let color = report::stdout_is_tty();
+    println!(
+        "{}  [{}]  {}:{}",
+        mutant.id,
+        mutant.operator.name(),
+        file.source,
+        mutant.line
+    );
+    match &verdict {
+        Some(record) => {
+            let mut line = format!("verdict: {}", record.verdict);
+            if let Some(killer) = &record.killer {
+                line.push_str(&format!(" by {killer}"));
+            }
+            if let Some(detail) = &record.detail {
+                line.push_str(&format!(" ({detail})"));
+            }
+            println!("{line}");
+            if !record.tests_run.is_empty() {
+                println!("tests run ({}):", record.tests_run.len());
+                for test in record.tests_run.iter().take(20) {
+                    println!("  {test}");
+                }
+            }
+        }
+        None => println!("verdict: not run yet (`mutrun run '{}'`)", mutant.id),
+    }
+    print!(
+        "{}",
+        unified_diff(&file.source, &text, &mutated_text(&text, &mutant), color)
+    );
+    Ok(ExitCode::Success)
+}
+
+pub fn apply(ws: &Workspace, id: &str) -> Result<ExitCode> {
+    let (source, text, _, mutant) = find_mutant(ws, id)?;
+    let stored = meta::read(&meta::meta_path(&ws.mutants_dir, &source.path))
+        .ok()
+        .flatten();
+    if let Some(stored) = stored {
+        if stored.source_sha256 != sha256_hex(text.as_bytes()) {
+            return Err(Error::usage(format!(
+                "{} changed since its mutants were generated; run `mutrun generate` (or `mutrun run`) \
+                 and check the mutant with `mutrun show {id}` before applying it",
+                source.path.display()
+            )));
+        }
+    }
+    let path = ws.root.join(&source.path);
+    crate::atomic::write_atomic(&path, mutated_text(&text, &mutant).as_bytes())?;
+    println!(
+        "applied {} to {}:{}",
+        mutant.id,
+        source.path.display(),
+        mutant.line
+    );
+    Ok(ExitCode::Success)
+}
+
+pub fn results(mutants_dir: &Path, all: bool, json: bool) -> Result<ExitCode> {
+    let paths = meta::find_all(mutants_dir);
+    if paths.is_empty() {
+        return Err(Error::usage(format!(
+            "no results in {}: run `mutrun run` first",
+            mutants_dir.display()
+        )));
+    }
+    let mut files = Vec::new();
+    for path in paths {
+        match meta::read(&path) {
+            Ok(Some(meta)) => files.push(meta),
+            Ok(None) => {}
+            Err(e) => eprintln!("mutrun: warning: {e}"),
+        }
+    }
+    if json {
+        let rows: Vec<report::ResultRow> = files
+            .iter()
+            .flat_map(|f| f.mutants.iter().map(move |m| report::result_row(f, m)))
+            .filter(|r| all || r.verdict.is_some_and(|v| report::ATTENTION.contains(&v)))
+            .collect();
+        let summary = report::Summary::of(
+            files
+                .iter()
+                .flat_map(|f| f.mutants.iter().map(move |m| report::current_verdict(f, m))),
+        );
+        let doc = serde_json::json!({ "summary": summary, "mutants": rows });
+        println!("{}", serde_json::to_string_pretty(&doc).unwrap_or_default());
+    } else {
+        print!("{}", report::results_text(&files, all));
+    }
+    Ok(ExitCode::Success)
+}
+
+/// CLI project options as config overrides.
+pub fn overrides(project: &crate::cli::ProjectArgs, workers: Option<usize>) -> CliOverrides {
+    CliOverrides {
+        paths_to_mutate: (!project.paths_to_mutate.is_empty())
+            .then(|| project.paths_to_mutate.clone()),
+        python: project.python.clone(),
+        workers,
+        ..CliOverrides::default()
+    }
+}

@@ -1,0 +1,474 @@
+//! `mutrun run`: prepare → stats → sanity passes → one job per mutant → verdicts in `.meta`.
+
+use std::collections::{BTreeSet, HashMap, HashSet};
+use std::path::Path;
+use std::sync::atomic::AtomicBool;
+use std::sync::Arc;
+use std::time::{Duration, Instant};
+
+use crate::error::{Error, Result};
+use crate::exit_code::ExitCode;
+use crate::lab::{Job, JobKind, JobResult, Lab, RunEnd};
+use crate::meta::{self, VerdictRecord};
+use crate::mutant::{FunctionKey, MutantId};
+use crate::outcome::{judge, Verdict};
+use crate::progress::Progress;
+use crate::record::Recorder;
+use crate::report::Summary;
+use crate::select::Selector;
+use crate::stats::{self, Coverage};
+use crate::timeouts::TimeoutPolicy;
+use crate::worker::{FailedTest, PytestCommand};
+use crate::workspace::{print_generate_report, Workspace};
+
+pub struct RunOptions {
+    pub patterns: Vec<String>,
+    pub jobs: Option<usize>,
+    pub timeout_multiplier: Option<f64>,
+    pub timeout_constant: Option<f64>,
+    pub rerun: bool,
+    pub live_progress: bool,
+}
+
+/// One mutant to run, with what its job needs.
+struct Planned {
+    id: MutantId,
+    function: FunctionKey,
+}
+
+pub fn run(ws: &Workspace, options: &RunOptions, interrupted: Arc<AtomicBool>) -> Result<ExitCode> {
+    let started = Instant::now();
+    let generated = ws.prepare()?;
+    print_generate_report(&generated);
+    let meta_paths: Vec<_> = ws
+        .project
+        .sources
+        .iter()
+        .map(|s| meta::meta_path(&ws.mutants_dir, &s.path))
+        .collect();
+    let (mut recorder, warnings) = Recorder::load(&meta_paths);
+    for warning in warnings {
+        eprintln!("mutrun: warning: {warning}");
+    }
+    let selector = Selector::new(&options.patterns)?;
+    let mut selected = 0;
+    let mut planned = Vec::new();
+    for (file, mutant) in recorder.mutants() {
+        if !selector.matches(&mutant.id) {
+            continue;
+        }
+        selected += 1;
+        if options.rerun || file.valid_verdict(mutant).is_none() {
+            planned.push(Planned {
+                id: mutant.id.clone(),
+                function: mutant.function.clone(),
+            });
+        }
+    }
+    if selected == 0 && !options.patterns.is_empty() {
+        return Err(Error::usage(format!(
+            "no mutant matches {}; `mutrun list` shows the ids",
+            options.patterns.join(" ")
+        )));
+    }
+    let reused = selected - planned.len();
+    if planned.is_empty() {
+        eprintln!("mutrun: all {selected} selected verdicts are still valid; nothing to run");
+        print_summary(&recorder, &selector, started);
+        return Ok(ExitCode::Success);
+    }
+    eprintln!(
+        "mutrun: {} mutants to run, {reused} verdicts reused",
+        planned.len()
+    );
+
+    let interpreter = ws.interpreter()?;
+    eprintln!(
+        "mutrun: using {} (Python {}.{}.{}, from {})",
+        interpreter.path.display(),
+        interpreter.version.0,
+        interpreter.version.1,
+        interpreter.version.2,
+        interpreter.source
+    );
+    let pytest = ws.pytest_command(&interpreter);
+    let coverage = collect_stats(ws, &pytest, &interrupted)?;
+    let policy = TimeoutPolicy {
+        multiplier: options
+            .timeout_multiplier
+            .unwrap_or(ws.config.timeout_multiplier),
+        constant: options
+            .timeout_constant
+            .unwrap_or(ws.config.timeout_constant),
+    };
+
+    // Mutants no test reaches get their verdict now; the rest become jobs.
+    let mut jobs = Vec::new();
+    for mutant in &planned {
+        let tests = coverage.tests_for(&mutant.function);
+        if tests.is_empty() {
+            let record = VerdictRecord {
+                verdict: Verdict::NoTests,
+                seconds: 0.0,
+                tests_run: vec![],
+                killer: None,
+                function_sha256: recorder.function_hash(&mutant.id).unwrap_or_default(),
+                detail: None,
+            };
+            recorder.record(&mutant.id, record);
+            continue;
+        }
+        let seconds: f64 = tests.iter().map(|t| t.duration).sum();
+        jobs.push(Job {
+            kind: JobKind::Mutant(mutant.id.clone()),
+            tests: tests.iter().map(|t| t.id.clone()).collect(),
+            budget: policy.budget(seconds),
+            stop_on_failure: true,
+            fresh: coverage.collection_hits.contains(&mutant.function),
+        });
+    }
+    recorder.flush()?;
+    if jobs.is_empty() {
+        print_summary(&recorder, &selector, started);
+        return Ok(ExitCode::Success);
+    }
+
+    let workers = options
+        .jobs
+        .or(ws.config.workers)
+        .unwrap_or_else(num_cpus::get)
+        .clamp(1, jobs.len());
+    let (mut lab, collected) =
+        Lab::start(workers, pytest.clone(), &ws.log_dir(), interrupted.clone())?;
+    // A function that ran while a worker collected must not be tested in a forked child either.
+    let collection_hits: HashSet<FunctionKey> = collected
+        .collection_hits
+        .into_iter()
+        .map(FunctionKey)
+        .collect();
+    for job in &mut jobs {
+        if let JobKind::Mutant(id) = &job.kind {
+            if let Some((function, _)) = id.split() {
+                job.fresh |= collection_hits.contains(&function);
+            }
+        }
+    }
+
+    let outcome =
+        sanity_passes(ws, &mut lab, &coverage, &jobs, &policy, &pytest).and_then(|end| match end {
+            RunEnd::Interrupted => Ok(RunEnd::Interrupted),
+            RunEnd::Completed => run_mutants(&mut lab, jobs, &mut recorder, options.live_progress),
+        });
+    lab.shutdown();
+    recorder.flush()?;
+    let end = outcome?;
+    print_summary(&recorder, &selector, started);
+    if end == RunEnd::Interrupted {
+        eprintln!("mutrun: interrupted; verdicts so far are saved in mutants/. Run `mutrun run` again to resume.");
+        return Ok(ExitCode::Interrupted);
+    }
+    Ok(ExitCode::Success)
+}
+
+/// Stats from the last run if nothing changed, else a new stats pass.
+fn collect_stats(
+    ws: &Workspace,
+    pytest: &PytestCommand,
+    interrupted: &AtomicBool,
+) -> Result<Coverage> {
+    let inputs = stats::inputs_hash(&ws.mutants_dir, &pytest.pytest_args);
+    let stats = match stats::reusable(&ws.mutants_dir, &inputs) {
+        Some(stats) => {
+            eprintln!("mutrun: reusing test stats (sources and tests unchanged)");
+            stats
+        }
+        None => {
+            let t = Instant::now();
+            eprintln!(
+                "mutrun: stats pass: running the tests once to see which reach which functions"
+            );
+            let stats = stats::run_stats_pass(pytest, &ws.mutants_dir, &inputs, interrupted)?;
+            eprintln!(
+                "mutrun: stats pass done: {} tests in {:.1} s",
+                stats.tests.len(),
+                t.elapsed().as_secs_f64()
+            );
+            stats
+        }
+    };
+    let coverage = Coverage::new(stats);
+    let failed = coverage.failed_tests();
+    if !failed.is_empty() {
+        let ids: Vec<String> = failed
+            .iter()
+            .take(10)
+            .map(|t| format!("  {}", t.id))
+            .collect();
+        return Err(Error::with_code(
+            format!(
+                "{} tests fail with no mutant active, so no verdict could be trusted:\n{}\n\
+                 Fix them (or deselect them with `pytest_add_cli_args` under [tool.mutrun]) and run again. \
+                 Details: mutants/.mutrun/logs/stats.log",
+                failed.len(),
+                ids.join("\n")
+            ),
+            ExitCode::SanityPassFailed,
+        ));
+    }
+    Ok(coverage)
+}
+
+/// The clean pass (no mutant: every test the jobs use must pass in a forked child) and the
+/// forced-fail pass (every trampoline raises: some test must fail).
+fn sanity_passes(
+    ws: &Workspace,
+    lab: &mut Lab,
+    coverage: &Coverage,
+    jobs: &[Job],
+    policy: &TimeoutPolicy,
+    pytest: &PytestCommand,
+) -> Result<RunEnd> {
+    let used: BTreeSet<&str> = jobs
+        .iter()
+        .flat_map(|j| j.tests.iter().map(String::as_str))
+        .collect();
+    let mut tests: Vec<(&str, f64)> = coverage
+        .tests
+        .iter()
+        .filter(|t| used.contains(t.id.as_str()))
+        .map(|t| (t.id.as_str(), t.duration))
+        .collect();
+    tests.sort_by(|a, b| a.1.total_cmp(&b.1));
+    let chunks = lab_chunks(&tests, lab.width());
+    let clean_jobs: Vec<Job> = chunks
+        .into_iter()
+        .map(|(ids, seconds)| Job {
+            kind: JobKind::Clean,
+            tests: ids,
+            budget: policy.budget(seconds) + Duration::from_secs(30),
+            stop_on_failure: false,
+            fresh: false,
+        })
+        .collect();
+    let t = Instant::now();
+    let mut results = Vec::new();
+    if lab.run(clean_jobs, |r| results.push(r))? == RunEnd::Interrupted {
+        return Ok(RunEnd::Interrupted);
+    }
+    check_clean(&results)?;
+    eprintln!(
+        "mutrun: clean pass: {} tests pass in forked children ({:.1} s)",
+        tests.len(),
+        t.elapsed().as_secs_f64()
+    );
+
+    let total: f64 = tests.iter().map(|t| t.1).sum();
+    let forced = Job {
+        kind: JobKind::ForcedFail,
+        tests: tests.iter().map(|t| t.0.to_string()).collect(),
+        budget: policy.budget(total) + Duration::from_secs(30),
+        stop_on_failure: true,
+        fresh: false,
+    };
+    let mut results = Vec::new();
+    if lab.run(vec![forced], |r| results.push(r))? == RunEnd::Interrupted {
+        return Ok(RunEnd::Interrupted);
+    }
+    let failed_any = results.iter().any(|r| {
+        r.end
+            .result
+            .as_ref()
+            .is_some_and(|res| !res.failed.is_empty())
+    });
+    if !failed_any {
+        return Err(Error::with_code(
+            format!(
+                "forced-fail pass: with every mutated function raising, all {} tests still pass, so the \
+                 tests do not run the code in mutants/.\n{}",
+                tests.len(),
+                import_diagnosis(ws, pytest)
+            ),
+            ExitCode::SanityPassFailed,
+        ));
+    }
+    eprintln!(
+        "mutrun: forced-fail pass: the tests fail when the mutated code raises, as they must"
+    );
+    Ok(RunEnd::Completed)
+}
+
+/// Splits tests (fastest first) into `n` groups of similar total duration.
+fn lab_chunks(tests: &[(&str, f64)], n: usize) -> Vec<(Vec<String>, f64)> {
+    let mut chunks: Vec<(Vec<String>, f64)> = vec![(Vec::new(), 0.0); n.max(1)];
+    for (id, seconds) in tests.iter().rev() {
+        let lightest = chunks
+            .iter_mut()
+            .min_by(|a, b| a.1.total_cmp(&b.1))
+            .expect("at least one chunk");
+        lightest.0.push(id.to_string());
+        lightest.1 += seconds;
+    }
+    for chunk in &mut chunks {
+        chunk.0.reverse();
+    }
+    chunks.retain(|c| !c.0.is_empty());
+    chunks
+}
+
+fn check_clean(results: &[JobResult]) -> Result<()> {
+    let mut failed: Vec<&FailedTest> = Vec::new();
+    let mut unknown: Vec<&str> = Vec::new();
+    let mut broken: Vec<String> = Vec::new();
+    for r in results {
+        match &r.end.result {
+            Some(result) => {
+                failed.extend(result.failed.iter());
+                unknown.extend(result.unknown.iter().map(String::as_str));
+            }
+            None => broken.push(
+                crate::outcome::judge(&r.end, r.timed_out)
+                    .detail
+                    .unwrap_or_default(),
+            ),
+        }
+    }
+    if failed.is_empty() && unknown.is_empty() && broken.is_empty() {
+        return Ok(());
+    }
+    let mut message =
+        String::from("clean pass failed: with no mutant active, in forked test processes:\n");
+    for f in failed.iter().take(10) {
+        message.push_str(&format!("  FAILED {} ({})\n", f.test, f.when));
+        for line in f.message.lines().take(5) {
+            message.push_str(&format!("      {line}\n"));
+        }
+    }
+    if !unknown.is_empty() {
+        message.push_str(&format!(
+            "  {} test ids from the stats pass were not collected by the workers (first: {}); \
+             test ids must not change between runs (e.g. parametrize over a set)\n",
+            unknown.len(),
+            unknown[0]
+        ));
+    }
+    for b in &broken {
+        message.push_str(&format!("  a test process ended without reporting: {b}\n"));
+    }
+    message.push_str(
+        "Tests that pass alone but fail here usually depend on test order or on state from other \
+         tests. Logs: mutants/.mutrun/logs/",
+    );
+    Err(Error::with_code(message, ExitCode::SanityPassFailed))
+}
+
+/// Where the tests import each mutated top-level package from, when that is not `mutants/`.
+fn import_diagnosis(ws: &Workspace, pytest: &PytestCommand) -> String {
+    let mut tops: Vec<String> = ws
+        .project
+        .sources
+        .iter()
+        .map(|s| s.module.split('.').next().unwrap_or("").to_string())
+        .filter(|m| !m.is_empty())
+        .collect();
+    tops.sort();
+    tops.dedup();
+    let script = "import importlib.util, json, sys\n\
+        out = {}\n\
+        for name in sys.argv[1:]:\n\
+        \x20   try:\n\
+        \x20       spec = importlib.util.find_spec(name)\n\
+        \x20       out[name] = spec.origin if spec else None\n\
+        \x20   except Exception as e:\n\
+        \x20       out[name] = 'error: %s' % e\n\
+        print(json.dumps(out))\n";
+    let mut cmd = std::process::Command::new(&pytest.python);
+    cmd.arg("-c")
+        .arg(script)
+        .args(&tops)
+        .current_dir(&pytest.cwd);
+    for (k, v) in &pytest.env {
+        cmd.env(k, v);
+    }
+    let origins: HashMap<String, Option<String>> = cmd
+        .output()
+        .ok()
+        .and_then(|o| serde_json::from_slice(&o.stdout).ok())
+        .unwrap_or_default();
+    let mut lines = Vec::new();
+    for (name, origin) in origins {
+        match origin {
+            Some(origin) if !Path::new(&origin).starts_with(&ws.mutants_dir) => lines.push(
+                format!("  `import {name}` resolves to {origin}, outside mutants/"),
+            ),
+            None => lines.push(format!("  `import {name}` is not importable from mutants/")),
+            _ => {}
+        }
+    }
+    if lines.is_empty() {
+        "The packages import from mutants/, so the tests may not call the mutated functions at all, \
+         or catch every exception. Check `paths_to_mutate` and `tests_dir` under [tool.mutrun]."
+            .to_string()
+    } else {
+        format!(
+            "{}\nAn installed copy of the package shadows mutants/: uninstall it (`pip uninstall`), or \
+             install it in editable mode, and check `paths_to_mutate` under [tool.mutrun].",
+            lines.join("\n")
+        )
+    }
+}
+
+fn run_mutants(
+    lab: &mut Lab,
+    jobs: Vec<Job>,
+    recorder: &mut Recorder,
+    live: bool,
+) -> Result<RunEnd> {
+    let mut progress = Progress::new(jobs.len(), live);
+    let mut write_error: Option<Error> = None;
+    let end = lab.run(jobs, |result| {
+        let JobKind::Mutant(id) = &result.job.kind else {
+            return;
+        };
+        let judgement = judge(&result.end, result.timed_out);
+        progress.record(judgement.verdict);
+        let record = VerdictRecord {
+            verdict: judgement.verdict,
+            seconds: result.end.seconds,
+            tests_run: result
+                .end
+                .result
+                .as_ref()
+                .map(|r| r.ran.clone())
+                .unwrap_or_default(),
+            killer: judgement.killer,
+            function_sha256: recorder.function_hash(id).unwrap_or_default(),
+            detail: judgement.detail,
+        };
+        recorder.record(id, record);
+        if let Err(e) = recorder.flush_if_due() {
+            write_error.get_or_insert(e);
+        }
+    })?;
+    progress.finish();
+    match write_error {
+        Some(e) => Err(e),
+        None => Ok(end),
+    }
+}
+
+fn print_summary(recorder: &Recorder, selector: &Selector, started: Instant) {
+    let summary = Summary::of(
+        recorder
+            .mutants()
+            .filter(|(_, m)| selector.matches(&m.id))
+            .map(|(f, m)| f.valid_verdict(m).map(|r| r.verdict)),
+    );
+    eprintln!(
+        "mutrun: {} in {:.1} s",
+        summary.line(),
+        started.elapsed().as_secs_f64()
+    );
+    if summary.count(Verdict::Survived) > 0 {
+        eprintln!("mutrun: `mutrun results` lists the survivors; `mutrun show ID` shows one");
+    }
+}

@@ -1,0 +1,136 @@
+//! The project as mutrun sees it: its root, config, sources, and the `mutants/` folder; and the
+//! "prepare" step every command that needs fresh mutants runs first (copy → generate → runtime).
+
+use std::collections::HashSet;
+use std::path::{Path, PathBuf};
+
+use crate::config::{self, CliOverrides, Config};
+use crate::copy_tree;
+use crate::error::{Error, Result};
+use crate::generate::{self, GenerateReport};
+use crate::project::{self, Project};
+use crate::python::{self, Interpreter};
+use crate::runtime;
+use crate::worker::{python_env, PytestCommand};
+
+/// Name of the folder, beside the project's files, that holds the mutated copy.
+pub const MUTANTS_DIR: &str = "mutants";
+
+pub struct Workspace {
+    pub root: PathBuf,
+    pub mutants_dir: PathBuf,
+    pub config: Config,
+    pub project: Project,
+}
+
+impl Workspace {
+    /// Reads the config and finds the sources; writes nothing.
+    pub fn open(dir: &Path, overrides: &CliOverrides) -> Result<Workspace> {
+        let root = dir.canonicalize().map_err(|e| {
+            Error::usage(format!(
+                "cannot use {} as the project root: {e}",
+                dir.display()
+            ))
+        })?;
+        let config = config::load(&root, overrides)?;
+        for warning in &config.warnings {
+            eprintln!("mutrun: warning: {warning}");
+        }
+        let project = project::discover(&root, &config)?;
+        Ok(Workspace {
+            mutants_dir: root.join(MUTANTS_DIR),
+            root,
+            config,
+            project,
+        })
+    }
+
+    /// Mirrors the project into `mutants/`, rewrites changed sources, writes the runtime.
+    pub fn prepare(&self) -> Result<GenerateReport> {
+        let sources: HashSet<PathBuf> = self
+            .project
+            .sources
+            .iter()
+            .map(|s| s.path.clone())
+            .collect();
+        let copy = copy_tree::mirror(
+            &self.root,
+            &self.mutants_dir,
+            &sources,
+            &self.config.also_copy,
+        )?;
+        for warning in &copy.warnings {
+            eprintln!("mutrun: warning: {warning}");
+        }
+        let files: Vec<(PathBuf, String)> = self
+            .project
+            .sources
+            .iter()
+            .map(|s| (s.path.clone(), s.module.clone()))
+            .collect();
+        let report = generate::generate_all(&self.root, &self.mutants_dir, &files)?;
+        runtime::install(&self.runtime_dir())?;
+        Ok(report)
+    }
+
+    pub fn runtime_dir(&self) -> PathBuf {
+        self.mutants_dir.join(".mutrun").join("runtime")
+    }
+
+    pub fn log_dir(&self) -> PathBuf {
+        self.mutants_dir.join(".mutrun").join("logs")
+    }
+
+    pub fn interpreter(&self) -> Result<Interpreter> {
+        let interpreter = python::find(&self.root, &self.config)?;
+        for warning in &interpreter.warnings {
+            eprintln!("mutrun: warning: {warning}");
+        }
+        Ok(interpreter)
+    }
+
+    /// How every pytest process of this project is started.
+    pub fn pytest_command(&self, interpreter: &Interpreter) -> PytestCommand {
+        let import_roots: Vec<PathBuf> = self
+            .project
+            .import_roots
+            .iter()
+            .map(|r| self.mutants_dir.join(r))
+            .collect();
+        let mut pytest_args = self.config.pytest_add_cli_args.clone();
+        pytest_args.extend(
+            self.config
+                .tests_dir
+                .iter()
+                .map(|p| p.display().to_string()),
+        );
+        PytestCommand {
+            python: interpreter.path.clone(),
+            cwd: self.mutants_dir.clone(),
+            env: python_env(&self.runtime_dir(), &import_roots),
+            pytest_args,
+        }
+    }
+}
+
+/// Prints the generation summary and each file that was copied unmutated.
+pub fn print_generate_report(report: &GenerateReport) {
+    for problem in &report.problems {
+        eprintln!("mutrun: warning: {problem}");
+    }
+    eprintln!(
+        "mutrun: {} mutants in {} files ({} rewritten, {} unchanged){}",
+        report.mutants,
+        report.files_rewritten + report.files_unchanged,
+        report.files_rewritten,
+        report.files_unchanged,
+        if report.problems.is_empty() {
+            String::new()
+        } else {
+            format!(
+                "; {} files copied unmutated (see warnings)",
+                report.problems.len()
+            )
+        }
+    );
+}
