@@ -85,6 +85,10 @@ pub struct RunArgs {
     /// Never draw a live progress bar (a plain line every few seconds instead).
     #[arg(long)]
     pub no_progress: bool,
+
+    /// Exit with code 3 when the mutation score (percent, 0-100) is below this.
+    #[arg(long, value_name = "PERCENT", value_parser = parse_percent)]
+    pub fail_under: Option<f64>,
 }
 
 #[derive(Debug, Args)]
@@ -120,4 +124,15 @@ pub struct ResultsArgs {
     /// Print machine-readable JSON.
     #[arg(long)]
     pub json: bool,
+
+    /// Exit with code 3 when the mutation score (percent, 0-100) is below this.
+    #[arg(long, value_name = "PERCENT", value_parser = parse_percent)]
+    pub fail_under: Option<f64>,
+}
+
+fn parse_percent(text: &str) -> Result<f64, String> {
+    match text.trim_end_matches('%').parse::<f64>() {
+        Ok(p) if (0.0..=100.0).contains(&p) => Ok(p),
+        _ => Err(format!("`{text}` is not a percentage between 0 and 100")),
+    }
 }

@@ -215,7 +215,12 @@ pub fn apply(ws: &Workspace, id: &str) -> Result<ExitCode> {
     Ok(ExitCode::Success)
 }
 
-pub fn results(mutants_dir: &Path, all: bool, json: bool) -> Result<ExitCode> {
+pub fn results(
+    mutants_dir: &Path,
+    all: bool,
+    json: bool,
+    fail_under: Option<f64>,
+) -> Result<ExitCode> {
     let paths = meta::find_all(mutants_dir);
     if paths.is_empty() {
         return Err(Error::usage(format!(
@@ -231,23 +236,23 @@ pub fn results(mutants_dir: &Path, all: bool, json: bool) -> Result<ExitCode> {
             Err(e) => eprintln!("mutrun: warning: {e}"),
         }
     }
+    let summary = report::Summary::of(
+        files
+            .iter()
+            .flat_map(|f| f.mutants.iter().map(move |m| report::current_verdict(f, m))),
+    );
     if json {
         let rows: Vec<report::ResultRow> = files
             .iter()
             .flat_map(|f| f.mutants.iter().map(move |m| report::result_row(f, m)))
             .filter(|r| all || r.verdict.is_some_and(|v| report::ATTENTION.contains(&v)))
             .collect();
-        let summary = report::Summary::of(
-            files
-                .iter()
-                .flat_map(|f| f.mutants.iter().map(move |m| report::current_verdict(f, m))),
-        );
         let doc = serde_json::json!({ "summary": summary, "mutants": rows });
         println!("{}", serde_json::to_string_pretty(&doc).unwrap_or_default());
     } else {
         print!("{}", report::results_text(&files, all));
     }
-    Ok(ExitCode::Success)
+    Ok(report::gate(&summary, fail_under))
 }
 
 /// CLI project options as config overrides.

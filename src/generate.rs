@@ -247,7 +247,10 @@ pub fn generate_file(
             && old.mutrun_version == MUTRUN_VERSION
             && target.exists()
         {
-            return Ok(FileOutcome::Unchanged(old.mutants.len()));
+            return Ok(match old.mutants.len() {
+                0 => FileOutcome::NoMutants,
+                n => FileOutcome::Unchanged(n),
+            });
         }
     }
     match analyze(&bytes, rel_path, module, true) {

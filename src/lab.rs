@@ -61,6 +61,9 @@ pub enum RunEnd {
 pub struct Collected {
     pub tests: usize,
     pub collection_hits: HashSet<String>,
+    /// The longest time a worker took from start to ready (interpreter, imports, collection):
+    /// what a fresh-process job pays before its first test.
+    pub startup: Duration,
 }
 
 /// Worker index used for events of fresh processes.
@@ -126,6 +129,7 @@ impl Lab {
             interrupted,
         };
         let mut collected = Collected::default();
+        let started = Instant::now();
         while lab
             .slots
             .iter()
@@ -145,6 +149,7 @@ impl Lab {
                     collection_hits,
                 } => {
                     collected.tests = collected.tests.max(tests);
+                    collected.startup = collected.startup.max(started.elapsed());
                     collected.collection_hits.extend(collection_hits);
                     lab.slots[index].state = SlotState::Idle;
                 }

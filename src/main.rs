@@ -43,6 +43,7 @@ fn dispatch(cli: Cli) -> Result<ExitCode> {
                 timeout_constant: args.timeout_constant,
                 rerun: args.rerun,
                 live_progress: !args.no_progress,
+                fail_under: args.fail_under,
             };
             run::run(&ws, &options, interrupted)
         }
@@ -64,7 +65,7 @@ fn dispatch(cli: Cli) -> Result<ExitCode> {
         }
         Command::Results(args) => {
             let root = cli.dir.join(MUTANTS_DIR);
-            commands::results(&root, args.all, args.json)
+            commands::results(&root, args.all, args.json, args.fail_under)
         }
     }
 }

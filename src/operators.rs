@@ -262,4 +262,16 @@ mod tests {
             assert_ne!(before, after, "{op}");
         }
     }
+
+    #[test]
+    fn readme_has_a_row_for_every_operator() {
+        let readme = include_str!("../README.md");
+        for &op in Operator::ALL {
+            let row = format!("| `{}` | {} |", op.name(), op.description());
+            assert!(
+                readme.contains(&row),
+                "README.md lacks the row for {op}: {row}"
+            );
+        }
+    }
 }

@@ -5,6 +5,7 @@ use std::io::IsTerminal;
 
 use serde::Serialize;
 
+use crate::exit_code::ExitCode;
 use crate::meta::{FileMeta, MutantMeta};
 use crate::outcome::Verdict;
 
@@ -77,6 +78,27 @@ pub struct Summary {
     pub score: Option<f64>,
     /// The same, leaving out mutants no test reaches.
     pub covered_score: Option<f64>,
+}
+
+/// The exit code for `--fail-under`: success unless the score is below the gate (then says so).
+pub fn gate(summary: &Summary, fail_under: Option<f64>) -> ExitCode {
+    match gate_failure(summary, fail_under) {
+        Some(message) => {
+            eprintln!("mutrun: {message}");
+            ExitCode::ScoreBelowGate
+        }
+        None => ExitCode::Success,
+    }
+}
+
+/// Why `--fail-under PERCENT` fails for `summary`, or `None` when the score meets the gate.
+/// A run with no judged mutant has no score and passes any gate.
+pub fn gate_failure(summary: &Summary, fail_under: Option<f64>) -> Option<String> {
+    let gate = fail_under?;
+    let score = summary.score? * 100.0;
+    (score < gate).then(|| {
+        format!("mutation score {score:.1}% is below --fail-under {gate}%: kill more survivors or lower the gate")
+    })
 }
 
 impl Summary {

@@ -14,7 +14,7 @@ use crate::mutant::{FunctionKey, MutantId};
 use crate::outcome::{judge, Verdict};
 use crate::progress::Progress;
 use crate::record::Recorder;
-use crate::report::Summary;
+use crate::report::{self, Summary};
 use crate::select::Selector;
 use crate::stats::{self, Coverage};
 use crate::timeouts::TimeoutPolicy;
@@ -28,6 +28,8 @@ pub struct RunOptions {
     pub timeout_constant: Option<f64>,
     pub rerun: bool,
     pub live_progress: bool,
+    /// Exit with [`ExitCode::ScoreBelowGate`] when the mutation score (percent) is below this.
+    pub fail_under: Option<f64>,
 }
 
 /// One mutant to run, with what its job needs.
@@ -74,8 +76,8 @@ pub fn run(ws: &Workspace, options: &RunOptions, interrupted: Arc<AtomicBool>) -
     let reused = selected - planned.len();
     if planned.is_empty() {
         eprintln!("mutrun: all {selected} selected verdicts are still valid; nothing to run");
-        print_summary(&recorder, &selector, started);
-        return Ok(ExitCode::Success);
+        let summary = print_summary(&recorder, &selector, started);
+        return Ok(report::gate(&summary, options.fail_under));
     }
     eprintln!(
         "mutrun: {} mutants to run, {reused} verdicts reused",
@@ -129,8 +131,8 @@ pub fn run(ws: &Workspace, options: &RunOptions, interrupted: Arc<AtomicBool>) -
     }
     recorder.flush()?;
     if jobs.is_empty() {
-        print_summary(&recorder, &selector, started);
-        return Ok(ExitCode::Success);
+        let summary = print_summary(&recorder, &selector, started);
+        return Ok(report::gate(&summary, options.fail_under));
     }
 
     let workers = options
@@ -152,6 +154,10 @@ pub fn run(ws: &Workspace, options: &RunOptions, interrupted: Arc<AtomicBool>) -
                 job.fresh |= collection_hits.contains(&function);
             }
         }
+        if job.fresh {
+            // A fresh process starts pytest and collects before its first test.
+            job.budget += collected.startup.mul_f64(policy.multiplier);
+        }
     }
 
     let outcome =
@@ -162,12 +168,12 @@ pub fn run(ws: &Workspace, options: &RunOptions, interrupted: Arc<AtomicBool>) -
     lab.shutdown();
     recorder.flush()?;
     let end = outcome?;
-    print_summary(&recorder, &selector, started);
+    let summary = print_summary(&recorder, &selector, started);
     if end == RunEnd::Interrupted {
         eprintln!("mutrun: interrupted; verdicts so far are saved in mutants/. Run `mutrun run` again to resume.");
         return Ok(ExitCode::Interrupted);
     }
-    Ok(ExitCode::Success)
+    Ok(report::gate(&summary, options.fail_under))
 }
 
 /// Stats from the last run if nothing changed, else a new stats pass.
@@ -456,7 +462,7 @@ fn run_mutants(
     }
 }
 
-fn print_summary(recorder: &Recorder, selector: &Selector, started: Instant) {
+fn print_summary(recorder: &Recorder, selector: &Selector, started: Instant) -> Summary {
     let summary = Summary::of(
         recorder
             .mutants()
@@ -471,4 +477,5 @@ fn print_summary(recorder: &Recorder, selector: &Selector, started: Instant) {
     if summary.count(Verdict::Survived) > 0 {
         eprintln!("mutrun: `mutrun results` lists the survivors; `mutrun show ID` shows one");
     }
+    summary
 }
