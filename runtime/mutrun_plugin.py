@@ -222,6 +222,10 @@ def _child(session, items, request, write_end):
         else:
             os.environ.pop("MUTANT_UNDER_TEST", None)
         mutrun_runtime.activate(mutant)
+        if mutant and mutant != "fail":
+            # A killed mutant needs only the killing test's id; formatting a long traceback
+            # would triple the cost of every killed mutant. Sanity passes keep the full text.
+            session.config.option.tbstyle = "line"
         result = _run_items(session, items, request["tests"], request.get("stop_on_failure", True))
         payload = json.dumps(result).encode()
         view = memoryview(payload)
@@ -257,16 +261,23 @@ def _run_items(session, items, test_ids, stop_on_failure):
     return {"ran": ran, "failed": outcomes.failed, "unknown": unknown}
 
 
-def _die_with_parent():
-    """PR_SET_PDEATHSIG: a child must not outlive its worker (Linux only; harmless elsewhere)."""
+def _load_prctl():
+    """libc's prctl, loaded once in the worker so children do not pay for importing ctypes."""
     try:
         import ctypes
-        import signal
 
-        libc = ctypes.CDLL(None, use_errno=True)
-        libc.prctl(1, int(signal.SIGKILL), 0, 0, 0)
-    except Exception:
-        pass
+        return ctypes.CDLL(None, use_errno=True).prctl
+    except Exception:  # not Linux, or no ctypes: children then rely on the timeout alone
+        return None
+
+
+_prctl = _load_prctl() if MODE == "worker" else None
+
+
+def _die_with_parent():
+    """PR_SET_PDEATHSIG(SIGKILL): a child must not outlive its worker."""
+    if _prctl is not None:
+        _prctl(1, 9, 0, 0, 0)
 
 
 def _quiet():

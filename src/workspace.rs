@@ -104,10 +104,15 @@ impl Workspace {
                 .iter()
                 .map(|p| p.display().to_string()),
         );
+        let mut env = python_env(&self.runtime_dir(), &import_roots);
+        if let Some(mb) = self.config.memory_limit_mb {
+            // Applied by each forked child (RLIMIT_AS), never by the worker that serves them.
+            env.push(("MUTRUN_MEMORY_LIMIT_MB".into(), mb.to_string()));
+        }
         PytestCommand {
             python: interpreter.path.clone(),
             cwd: self.mutants_dir.clone(),
-            env: python_env(&self.runtime_dir(), &import_roots),
+            env,
             pytest_args,
         }
     }
