@@ -1,0 +1,156 @@
+//! mutrun supports CPython 3.9 to 3.13: the `kinds` fixture (every function kind the trampoline
+//! handles) must get the same verdict for every mutant under each of them. Versions not installed
+//! on this machine (as `python3.X` on PATH or under pyenv) are listed and left out.
+
+mod common;
+
+use std::collections::BTreeMap;
+use std::path::{Path, PathBuf};
+use std::process::Command;
+
+const VERSIONS: &[&str] = &["3.9", "3.10", "3.11", "3.12", "3.13"];
+
+/// An interpreter of `version` (major.minor) on this machine, if there is one.
+fn find_interpreter(version: &str) -> Option<PathBuf> {
+    let mut candidates = vec![PathBuf::from(format!("python{version}"))];
+    let pyenv_root = std::env::var_os("PYENV_ROOT")
+        .map(PathBuf::from)
+        .or_else(|| std::env::var_os("HOME").map(|h| Path::new(&h).join(".pyenv")));
+    if let Some(versions) = pyenv_root.map(|r| r.join("versions")) {
+        if let Ok(entries) = std::fs::read_dir(versions) {
+            let mut found: Vec<PathBuf> = entries
+                .filter_map(|e| e.ok())
+                .filter(|e| {
+                    let name = e.file_name().to_string_lossy().to_string();
+                    name.strip_prefix(version)
+                        .is_some_and(|rest| rest.is_empty() || rest.starts_with('.'))
+                })
+                .map(|e| e.path().join("bin/python"))
+                .collect();
+            found.sort();
+            candidates.extend(found);
+        }
+    }
+    candidates.into_iter().find(|python| {
+        Command::new(python)
+            .args(["-c", "import sys; print('%d.%d' % sys.version_info[:2])"])
+            .output()
+            .is_ok_and(|o| {
+                o.status.success() && String::from_utf8_lossy(&o.stdout).trim() == version
+            })
+    })
+}
+
+/// A venv for `version` under `target/` with pytest and pytest-asyncio (made once, then reused).
+fn venv_python(version: &str, base: &Path) -> Option<PathBuf> {
+    let venv = Path::new(env!("CARGO_MANIFEST_DIR")).join(format!("target/test-venv-{version}"));
+    let python = venv.join("bin/python");
+    let ready = |p: &Path| {
+        Command::new(p)
+            .args(["-c", "import pytest, pytest_asyncio"])
+            .output()
+            .is_ok_and(|o| o.status.success())
+    };
+    if ready(&python) {
+        return Some(python);
+    }
+    let made = Command::new(base)
+        .args(["-m", "venv"])
+        .arg(&venv)
+        .status()
+        .is_ok_and(|s| s.success())
+        && Command::new(&python)
+            .args(["-m", "pip", "install", "-q", "pytest", "pytest-asyncio"])
+            .status()
+            .is_ok_and(|s| s.success());
+    (made && ready(&python)).then_some(python)
+}
+
+/// Every mutant's verdict, read from the `.meta` files under `mutants/`.
+fn verdicts(project: &Path) -> BTreeMap<String, String> {
+    let mut out = BTreeMap::new();
+    for entry in walkdir::WalkDir::new(project.join("mutants"))
+        .into_iter()
+        .filter_map(|e| e.ok())
+        .filter(|e| e.path().extension().is_some_and(|x| x == "meta"))
+    {
+        let text = std::fs::read_to_string(entry.path()).expect("read .meta");
+        let meta: serde_json::Value = serde_json::from_str(&text).expect(".meta is JSON");
+        for mutant in meta["mutants"].as_array().expect("mutants array") {
+            let id = mutant["id"].as_str().expect("id").to_string();
+            let verdict = mutant["verdict"]["verdict"]
+                .as_str()
+                .unwrap_or("<none>")
+                .to_string();
+            out.insert(id, verdict);
+        }
+    }
+    out
+}
+
+#[test]
+fn every_supported_python_gives_the_same_verdicts_on_kinds() {
+    let mut by_version: Vec<(String, BTreeMap<String, String>)> = Vec::new();
+    let mut missing = Vec::new();
+    for version in VERSIONS {
+        let Some(base) = find_interpreter(version) else {
+            missing.push(*version);
+            continue;
+        };
+        let Some(python) = venv_python(version, &base) else {
+            missing.push(*version);
+            continue;
+        };
+        let (_guard, project) = common::fixture("kinds");
+        let output = Command::new(env!("CARGO_BIN_EXE_mutrun"))
+            .arg("-C")
+            .arg(&project)
+            .args(["run", "--no-progress", "--python"])
+            .arg(&python)
+            .output()
+            .expect("run mutrun");
+        assert!(
+            output.status.success(),
+            "Python {version}: {}",
+            common::text(&output)
+        );
+        let found = verdicts(&project);
+        assert!(
+            found.values().any(|v| v == "killed") && found.values().all(|v| v != "<none>"),
+            "Python {version}: not every mutant got a verdict: {found:?}"
+        );
+        by_version.push((version.to_string(), found));
+    }
+    eprintln!(
+        "tested Python {}; not installed here: {}",
+        by_version
+            .iter()
+            .map(|(v, _)| v.as_str())
+            .collect::<Vec<_>>()
+            .join(", "),
+        if missing.is_empty() {
+            "none".to_string()
+        } else {
+            missing.join(", ")
+        }
+    );
+    assert!(!by_version.is_empty(), "no CPython 3.9-3.13 found at all");
+    let (first_version, first) = &by_version[0];
+    for (version, found) in &by_version[1..] {
+        let differing: Vec<String> = first
+            .iter()
+            .filter(|(id, verdict)| found.get(*id) != Some(*verdict))
+            .map(|(id, verdict)| {
+                format!(
+                    "{id}: {first_version} {verdict}, {version} {:?}",
+                    found.get(id)
+                )
+            })
+            .collect();
+        assert!(
+            differing.is_empty() && first.len() == found.len(),
+            "verdicts differ between Python versions:\n{}",
+            differing.join("\n")
+        );
+    }
+}
