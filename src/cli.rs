@@ -43,6 +43,8 @@ pub enum Command {
     Results(ResultsArgs),
     /// Write a mutant into the original source file.
     Apply(ShowArgs),
+    /// Re-check stored verdicts with plain pytest on the mutant applied as a plain patch.
+    Verify(VerifyArgs),
 }
 
 /// Options that pick what to mutate and how to run Python; they override `[tool.mutrun]`.
@@ -128,6 +130,28 @@ pub struct ResultsArgs {
     /// Exit with code 3 when the mutation score (percent, 0-100) is below this.
     #[arg(long, value_name = "PERCENT", value_parser = parse_percent)]
     pub fail_under: Option<f64>,
+}
+
+#[derive(Debug, Args)]
+pub struct VerifyArgs {
+    /// Only these mutants: ids or globs (default: every mutant with a stored verdict).
+    #[arg(value_name = "ID-OR-GLOB")]
+    pub patterns: Vec<String>,
+
+    #[command(flatten)]
+    pub project: ProjectArgs,
+
+    /// Check a reproducible random sample of this many mutants.
+    #[arg(long, value_name = "N")]
+    pub sample: Option<usize>,
+
+    /// The seed of `--sample`.
+    #[arg(long, value_name = "S", default_value_t = 0)]
+    pub seed: u64,
+
+    /// Number of pytest processes at once (default: `workers` in config, else the number of cores).
+    #[arg(short = 'j', long = "jobs", value_name = "N")]
+    pub jobs: Option<usize>,
 }
 
 fn parse_percent(text: &str) -> Result<f64, String> {

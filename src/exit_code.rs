@@ -15,6 +15,8 @@ pub enum ExitCode {
     /// A sanity pass failed: the tests fail with no mutant active, or still pass when every
     /// mutated function raises. No mutant verdict would be trustworthy.
     SanityPassFailed = 4,
+    /// `mutrun verify` found a stored verdict that plain pytest on the patched source contradicts.
+    VerifyDisagreement = 5,
     /// Interrupted by Ctrl-C or SIGTERM; verdicts computed so far are saved, `mutrun run` resumes.
     Interrupted = 130,
 }

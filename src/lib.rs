@@ -30,3 +30,4 @@ pub mod trampoline;
 pub mod visit;
 pub mod worker;
 pub mod workspace;
+pub mod verify;

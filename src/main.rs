@@ -10,6 +10,7 @@ use mutrun::commands;
 use mutrun::error::Result;
 use mutrun::exit_code::ExitCode;
 use mutrun::run::{self, RunOptions};
+use mutrun::verify;
 use mutrun::workspace::{Workspace, MUTANTS_DIR};
 
 fn main() {
@@ -62,6 +63,17 @@ fn dispatch(cli: Cli) -> Result<ExitCode> {
         Command::Apply(args) => {
             let ws = Workspace::open(&cli.dir, &commands::overrides(&args.project, None))?;
             commands::apply(&ws, &args.id)
+        }
+        Command::Verify(args) => {
+            let ws = Workspace::open(&cli.dir, &commands::overrides(&args.project, args.jobs))?;
+            let interpreter = ws.interpreter()?;
+            let options = verify::VerifyOptions {
+                patterns: args.patterns,
+                sample: args.sample,
+                seed: args.seed,
+                jobs: args.jobs,
+            };
+            verify::verify(&ws, &interpreter, &options)
         }
         Command::Results(args) => {
             let root = cli.dir.join(MUTANTS_DIR);
