@@ -8,7 +8,7 @@
 //!   f-strings and t-strings (whole, interpolations included), `if TYPE_CHECKING:` bodies,
 //!   imports, and the arguments of `len()`, `isinstance()` and `issubclass()` calls.
 //! - Inside `case` patterns only literals change (`number`, `string`, `string_case`), because
-//!   patterns accept nothing else.
+//!   patterns accept nothing else; mapping-pattern keys never change (duplicates are an error).
 //! - Edits that delete or replace code never remove a `yield` of the function itself: a variant
 //!   must stay a generator exactly when the original is one (the trampoline delegates with
 //!   `yield from`). For the same reason `return_none` is not applied in generators, where a
@@ -665,7 +665,15 @@ impl<'a> Visitor<'a> for Finder<'_> {
     fn visit_pattern(&mut self, pattern: &'a Pattern) {
         let was = self.in_pattern;
         self.in_pattern = true;
-        walk_pattern(self, pattern);
+        if let Pattern::MatchMapping(mapping) = pattern {
+            // Keys are left alone: a changed key can equal another key of the same pattern,
+            // which is a SyntaxError ("mapping pattern checks duplicate key").
+            for value in &mapping.patterns {
+                self.visit_pattern(value);
+            }
+        } else {
+            walk_pattern(self, pattern);
+        }
         self.in_pattern = was;
     }
 }
