@@ -4,6 +4,8 @@ use std::path::PathBuf;
 
 use clap::{Args, Parser, Subcommand};
 
+use crate::formats::Format;
+
 #[derive(Debug, Parser)]
 #[command(
     name = "mutrun",
@@ -123,9 +125,14 @@ pub struct ResultsArgs {
     #[arg(long)]
     pub all: bool,
 
-    /// Print machine-readable JSON.
+    /// Print machine-readable JSON (the same as `--format json`).
     #[arg(long)]
     pub json: bool,
+
+    /// Output format: text, json, junit (CI dashboards), github (annotations), stryker
+    /// (mutation-testing-report-schema v2).
+    #[arg(long, value_enum, default_value_t = Format::Text)]
+    pub format: Format,
 
     /// Exit with code 3 when the mutation score (percent, 0-100) is below this.
     #[arg(long, value_name = "PERCENT", value_parser = parse_percent)]

@@ -7,12 +7,14 @@ use serde::Serialize;
 use crate::config::CliOverrides;
 use crate::error::{Error, Result};
 use crate::exit_code::ExitCode;
+use crate::formats::{self, Format};
 use crate::generate::{analyze, sha256_hex, FileMutants};
 use crate::meta::{self, FileMeta, MutantMeta};
 use crate::mutant::MutantId;
 use crate::project::SourceFile;
 use crate::report::{self, before_after, unified_diff};
 use crate::select::Selector;
+use crate::stats::{self, Coverage};
 use crate::workspace::{print_generate_report, Workspace};
 
 pub fn generate(ws: &Workspace) -> Result<ExitCode> {
@@ -218,7 +220,7 @@ pub fn apply(ws: &Workspace, id: &str) -> Result<ExitCode> {
 pub fn results(
     mutants_dir: &Path,
     all: bool,
-    json: bool,
+    format: Format,
     fail_under: Option<f64>,
 ) -> Result<ExitCode> {
     let paths = meta::find_all(mutants_dir);
@@ -241,16 +243,25 @@ pub fn results(
             .iter()
             .flat_map(|f| f.mutants.iter().map(move |m| report::current_verdict(f, m))),
     );
-    if json {
-        let rows: Vec<report::ResultRow> = files
-            .iter()
-            .flat_map(|f| f.mutants.iter().map(move |m| report::result_row(f, m)))
-            .filter(|r| all || r.verdict.is_some_and(|v| report::ATTENTION.contains(&v)))
-            .collect();
-        let doc = serde_json::json!({ "summary": summary, "mutants": rows });
-        println!("{}", serde_json::to_string_pretty(&doc).unwrap_or_default());
-    } else {
-        print!("{}", report::results_text(&files, all));
+    match format {
+        Format::Text => print!("{}", report::results_text(&files, all)),
+        Format::Json => {
+            let rows: Vec<report::ResultRow> = files
+                .iter()
+                .flat_map(|f| f.mutants.iter().map(move |m| report::result_row(f, m)))
+                .filter(|r| all || r.verdict.is_some_and(|v| report::ATTENTION.contains(&v)))
+                .collect();
+            let doc = serde_json::json!({ "summary": summary, "mutants": rows });
+            println!("{}", serde_json::to_string_pretty(&doc).unwrap_or_default());
+        }
+        Format::Junit => print!("{}", formats::junit(&files)),
+        Format::Github => print!("{}", formats::github(&files)),
+        Format::Stryker => {
+            let root = mutants_dir.parent().unwrap_or(Path::new("."));
+            let coverage = stats::read(mutants_dir).map(Coverage::new);
+            let doc = formats::stryker_report(&files, root, coverage.as_ref());
+            println!("{}", serde_json::to_string_pretty(&doc).unwrap_or_default());
+        }
     }
     Ok(report::gate(&summary, fail_under))
 }

@@ -31,3 +31,4 @@ pub mod visit;
 pub mod worker;
 pub mod workspace;
 pub mod verify;
+pub mod formats;

@@ -9,6 +9,7 @@ use mutrun::cli::{Cli, Command};
 use mutrun::commands;
 use mutrun::error::Result;
 use mutrun::exit_code::ExitCode;
+use mutrun::formats::Format;
 use mutrun::run::{self, RunOptions};
 use mutrun::verify;
 use mutrun::workspace::{Workspace, MUTANTS_DIR};
@@ -77,7 +78,8 @@ fn dispatch(cli: Cli) -> Result<ExitCode> {
         }
         Command::Results(args) => {
             let root = cli.dir.join(MUTANTS_DIR);
-            commands::results(&root, args.all, args.json, args.fail_under)
+            let format = if args.json { Format::Json } else { args.format };
+            commands::results(&root, args.all, format, args.fail_under)
         }
     }
 }

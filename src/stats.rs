@@ -123,10 +123,15 @@ pub fn stats_path(mutants_dir: &Path) -> PathBuf {
     mutants_dir.join(".mutrun").join("stats.json")
 }
 
+/// The stats of the last run, whatever changed since (for reports).
+pub fn read(mutants_dir: &Path) -> Option<StatsFile> {
+    let bytes = std::fs::read(stats_path(mutants_dir)).ok()?;
+    serde_json::from_slice(&bytes).ok()
+}
+
 /// Stats from an earlier run whose inputs are unchanged.
 pub fn reusable(mutants_dir: &Path, inputs_sha256: &str) -> Option<StatsFile> {
-    let bytes = std::fs::read(stats_path(mutants_dir)).ok()?;
-    let stats: StatsFile = serde_json::from_slice(&bytes).ok()?;
+    let stats = read(mutants_dir)?;
     (stats.inputs_sha256 == inputs_sha256).then_some(stats)
 }
 
