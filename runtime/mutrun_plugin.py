@@ -83,6 +83,7 @@ class _Stats:
                 "duration": round(test["duration"], 6),
                 "outcome": test["outcome"],
                 "functions": sorted(test["hits"]),
+                "sha256": _test_source_hash(item),
             }
         )
         self.current = None
@@ -122,6 +123,18 @@ class _Stats:
         with open(tmp, "w") as f:
             json.dump(data, f)
         os.replace(tmp, self.out_path)
+
+
+def _test_source_hash(item):
+    """Hash of the test function's source (its node id when there is no source to read)."""
+    import hashlib
+    import inspect
+
+    try:
+        text = inspect.getsource(getattr(item, "function", None) or item.obj)
+    except (TypeError, OSError, AttributeError):
+        text = item.nodeid
+    return hashlib.sha256(text.encode("utf-8", "surrogatepass")).hexdigest()
 
 
 # --- worker ----------------------------------------------------------------------------------

@@ -86,6 +86,10 @@ pub struct RunArgs {
     #[arg(long)]
     pub rerun: bool,
 
+    /// List each mutant that runs and why its stored verdict could not be reused.
+    #[arg(long)]
+    pub explain: bool,
+
     /// Never draw a live progress bar (a plain line every few seconds instead).
     #[arg(long)]
     pub no_progress: bool,

@@ -32,3 +32,4 @@ pub mod worker;
 pub mod workspace;
 pub mod verify;
 pub mod formats;
+pub mod reuse;

@@ -44,6 +44,7 @@ fn dispatch(cli: Cli) -> Result<ExitCode> {
                 timeout_multiplier: args.timeout_multiplier,
                 timeout_constant: args.timeout_constant,
                 rerun: args.rerun,
+                explain: args.explain,
                 live_progress: !args.no_progress,
                 fail_under: args.fail_under,
             };

@@ -74,6 +74,12 @@ pub struct VerdictRecord {
     /// Extra facts for non-obvious verdicts (the signal, the exit code, the timeout).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub detail: Option<String>,
+    /// Source hash of the killing test when it killed (see `src/reuse.rs`).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub killer_sha256: Option<String>,
+    /// Hash of the covering tests (ids and source hashes) when the verdict was reached.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub tests_sha256: Option<String>,
 }
 
 impl FileMeta {

@@ -15,6 +15,7 @@ use crate::outcome::{judge, Verdict};
 use crate::progress::Progress;
 use crate::record::Recorder;
 use crate::report::{self, Summary};
+use crate::reuse::{self, Rerun};
 use crate::select::Selector;
 use crate::stats::{self, Coverage};
 use crate::timeouts::TimeoutPolicy;
@@ -27,6 +28,8 @@ pub struct RunOptions {
     pub timeout_multiplier: Option<f64>,
     pub timeout_constant: Option<f64>,
     pub rerun: bool,
+    /// List each mutant that runs with why its stored verdict could not be reused.
+    pub explain: bool,
     pub live_progress: bool,
     /// Exit with [`ExitCode::ScoreBelowGate`] when the mutation score (percent) is below this.
     pub fail_under: Option<f64>,
@@ -36,6 +39,9 @@ pub struct RunOptions {
 struct Planned {
     id: MutantId,
     function: FunctionKey,
+    reason: Rerun,
+    /// The test that killed it last time, if it still exists.
+    previous_killer: Option<String>,
 }
 
 pub fn run(ws: &Workspace, options: &RunOptions, interrupted: Arc<AtomicBool>) -> Result<ExitCode> {
@@ -53,48 +59,42 @@ pub fn run(ws: &Workspace, options: &RunOptions, interrupted: Arc<AtomicBool>) -
         eprintln!("mutrun: warning: {warning}");
     }
     let selector = Selector::new(&options.patterns)?;
-    let mut selected = 0;
-    let mut planned = Vec::new();
-    for (file, mutant) in recorder.mutants() {
-        if !selector.matches(&mutant.id) {
-            continue;
-        }
-        selected += 1;
-        if options.rerun || file.valid_verdict(mutant).is_none() {
-            planned.push(Planned {
-                id: mutant.id.clone(),
-                function: mutant.function.clone(),
-            });
-        }
-    }
+    let selected = recorder
+        .mutants()
+        .filter(|(_, m)| selector.matches(&m.id))
+        .count();
     if selected == 0 && !options.patterns.is_empty() {
         return Err(Error::usage(format!(
             "no mutant matches {}; `mutrun list` shows the ids",
             options.patterns.join(" ")
         )));
     }
-    let reused = selected - planned.len();
+
+    // Which verdicts still hold depends on the tests as they are now: stats from the last run
+    // while nothing under mutants/ changed (no Python started), else a new stats pass.
+    let inputs = stats::inputs_hash(&ws.mutants_dir, &ws.pytest_args());
+    let mut pytest = None;
+    let coverage = match stats::reusable(&ws.mutants_dir, &inputs) {
+        Some(stats) => Coverage::new(stats),
+        None => {
+            let command = start_python(ws)?;
+            let coverage = stats_pass(ws, &command, &inputs, &interrupted)?;
+            pytest = Some(command);
+            coverage
+        }
+    };
+    refuse_failing_tests(&coverage)?;
+
+    let planned = plan(&recorder, &selector, &coverage, options.rerun);
+    print_plan(&planned, selected, options.explain);
     if planned.is_empty() {
-        eprintln!("mutrun: all {selected} selected verdicts are still valid; nothing to run");
         let summary = print_summary(&recorder, &selector, started);
         return Ok(report::gate(&summary, options.fail_under));
     }
-    eprintln!(
-        "mutrun: {} mutants to run, {reused} verdicts reused",
-        planned.len()
-    );
-
-    let interpreter = ws.interpreter()?;
-    eprintln!(
-        "mutrun: using {} (Python {}.{}.{}, from {})",
-        interpreter.path.display(),
-        interpreter.version.0,
-        interpreter.version.1,
-        interpreter.version.2,
-        interpreter.source
-    );
-    let pytest = ws.pytest_command(&interpreter);
-    let coverage = collect_stats(ws, &pytest, &interrupted)?;
+    let pytest = match pytest {
+        Some(pytest) => pytest,
+        None => start_python(ws)?,
+    };
     let policy = TimeoutPolicy {
         multiplier: options
             .timeout_multiplier
@@ -109,21 +109,35 @@ pub fn run(ws: &Workspace, options: &RunOptions, interrupted: Arc<AtomicBool>) -
     for mutant in &planned {
         let tests = coverage.tests_for(&mutant.function);
         if tests.is_empty() {
-            let record = VerdictRecord {
+            let mut record = VerdictRecord {
                 verdict: Verdict::NoTests,
                 seconds: 0.0,
                 tests_run: vec![],
                 killer: None,
                 function_sha256: recorder.function_hash(&mutant.id).unwrap_or_default(),
                 detail: None,
+                killer_sha256: None,
+                tests_sha256: None,
             };
+            reuse::stamp(&mut record, &coverage, &mutant.function);
             recorder.record(&mutant.id, record);
             continue;
         }
         let seconds: f64 = tests.iter().map(|t| t.duration).sum();
+        // The test that killed it last time goes first: it most likely kills it again.
+        let mut order: Vec<String> = mutant.previous_killer.iter().cloned().collect();
+        order.extend(
+            tests
+                .iter()
+                .map(|t| t.id.clone())
+                .filter(|id| Some(id) != mutant.previous_killer.as_ref()),
+        );
+        if order.len() > tests.len() {
+            order.remove(0); // the old killer no longer covers the function
+        }
         jobs.push(Job {
             kind: JobKind::Mutant(mutant.id.clone()),
-            tests: tests.iter().map(|t| t.id.clone()).collect(),
+            tests: order,
             budget: policy.budget(seconds),
             stop_on_failure: true,
             fresh: coverage.collection_hits.contains(&mutant.function),
@@ -163,7 +177,13 @@ pub fn run(ws: &Workspace, options: &RunOptions, interrupted: Arc<AtomicBool>) -
     let outcome =
         sanity_passes(ws, &mut lab, &coverage, &jobs, &policy, &pytest).and_then(|end| match end {
             RunEnd::Interrupted => Ok(RunEnd::Interrupted),
-            RunEnd::Completed => run_mutants(&mut lab, jobs, &mut recorder, options.live_progress),
+            RunEnd::Completed => run_mutants(
+                &mut lab,
+                jobs,
+                &mut recorder,
+                &coverage,
+                options.live_progress,
+            ),
         });
     lab.shutdown();
     recorder.flush()?;
@@ -176,33 +196,97 @@ pub fn run(ws: &Workspace, options: &RunOptions, interrupted: Arc<AtomicBool>) -
     Ok(report::gate(&summary, options.fail_under))
 }
 
-/// Stats from the last run if nothing changed, else a new stats pass.
-fn collect_stats(
+/// Finds the interpreter, says which one is used, and builds the pytest command line.
+fn start_python(ws: &Workspace) -> Result<PytestCommand> {
+    let interpreter = ws.interpreter()?;
+    eprintln!(
+        "mutrun: using {} (Python {}.{}.{}, from {})",
+        interpreter.path.display(),
+        interpreter.version.0,
+        interpreter.version.1,
+        interpreter.version.2,
+        interpreter.source
+    );
+    Ok(ws.pytest_command(&interpreter))
+}
+
+fn stats_pass(
     ws: &Workspace,
     pytest: &PytestCommand,
+    inputs: &str,
     interrupted: &AtomicBool,
 ) -> Result<Coverage> {
-    let inputs = stats::inputs_hash(&ws.mutants_dir, &pytest.pytest_args);
-    let stats = match stats::reusable(&ws.mutants_dir, &inputs) {
-        Some(stats) => {
-            eprintln!("mutrun: reusing test stats (sources and tests unchanged)");
-            stats
+    let t = Instant::now();
+    eprintln!("mutrun: stats pass: running the tests once to see which reach which functions");
+    let stats = stats::run_stats_pass(pytest, &ws.mutants_dir, inputs, interrupted)?;
+    eprintln!(
+        "mutrun: stats pass done: {} tests in {:.1} s",
+        stats.tests.len(),
+        t.elapsed().as_secs_f64()
+    );
+    Ok(Coverage::new(stats))
+}
+
+/// The mutants to run, each with why; every other selected mutant keeps its verdict.
+fn plan(
+    recorder: &Recorder,
+    selector: &Selector,
+    coverage: &Coverage,
+    rerun: bool,
+) -> Vec<Planned> {
+    recorder
+        .mutants()
+        .filter(|(_, m)| selector.matches(&m.id))
+        .filter_map(|(file, mutant)| {
+            let reason = if rerun {
+                Rerun::Forced
+            } else {
+                reuse::why_rerun(file, mutant, coverage)?
+            };
+            let previous_killer = mutant
+                .verdict
+                .as_ref()
+                .filter(|r| r.verdict == Verdict::Killed)
+                .and_then(|r| r.killer.clone())
+                .filter(|k| coverage.test(k).is_some());
+            Some(Planned {
+                id: mutant.id.clone(),
+                function: mutant.function.clone(),
+                reason,
+                previous_killer,
+            })
+        })
+        .collect()
+}
+
+/// "N mutants to run (why), M verdicts reused", and with `--explain` one line per mutant.
+fn print_plan(planned: &[Planned], selected: usize, explain: bool) {
+    let reused = selected - planned.len();
+    if planned.is_empty() {
+        eprintln!("mutrun: all {selected} selected verdicts are still valid; nothing to run");
+        return;
+    }
+    let reasons: Vec<String> = Rerun::ALL
+        .iter()
+        .filter_map(|reason| {
+            let n = planned.iter().filter(|p| p.reason == *reason).count();
+            (n > 0).then(|| format!("{n} {}", reason.describe()))
+        })
+        .collect();
+    eprintln!(
+        "mutrun: {} mutants to run ({}), {reused} verdicts reused",
+        planned.len(),
+        reasons.join(", ")
+    );
+    if explain {
+        for p in planned {
+            eprintln!("  {}: {}", p.id, p.reason.describe());
         }
-        None => {
-            let t = Instant::now();
-            eprintln!(
-                "mutrun: stats pass: running the tests once to see which reach which functions"
-            );
-            let stats = stats::run_stats_pass(pytest, &ws.mutants_dir, &inputs, interrupted)?;
-            eprintln!(
-                "mutrun: stats pass done: {} tests in {:.1} s",
-                stats.tests.len(),
-                t.elapsed().as_secs_f64()
-            );
-            stats
-        }
-    };
-    let coverage = Coverage::new(stats);
+    }
+}
+
+/// Tests that fail with no mutant active make every verdict meaningless: stop with their ids.
+fn refuse_failing_tests(coverage: &Coverage) -> Result<()> {
     let failed = coverage.failed_tests();
     if !failed.is_empty() {
         let ids: Vec<String> = failed
@@ -221,7 +305,7 @@ fn collect_stats(
             ExitCode::SanityPassFailed,
         ));
     }
-    Ok(coverage)
+    Ok(())
 }
 
 /// The clean pass (no mutant: every test the jobs use must pass in a forked child) and the
@@ -427,6 +511,7 @@ fn run_mutants(
     lab: &mut Lab,
     jobs: Vec<Job>,
     recorder: &mut Recorder,
+    coverage: &Coverage,
     live: bool,
 ) -> Result<RunEnd> {
     let mut progress = Progress::new(jobs.len(), live);
@@ -437,7 +522,7 @@ fn run_mutants(
         };
         let judgement = judge(&result.end, result.timed_out);
         progress.record(judgement.verdict);
-        let record = VerdictRecord {
+        let mut record = VerdictRecord {
             verdict: judgement.verdict,
             seconds: result.end.seconds,
             tests_run: result
@@ -449,7 +534,12 @@ fn run_mutants(
             killer: judgement.killer,
             function_sha256: recorder.function_hash(id).unwrap_or_default(),
             detail: judgement.detail,
+            killer_sha256: None,
+            tests_sha256: None,
         };
+        if let Some((function, _)) = id.split() {
+            reuse::stamp(&mut record, coverage, &function);
+        }
         recorder.record(id, record);
         if let Err(e) = recorder.flush_if_due() {
             write_error.get_or_insert(e);

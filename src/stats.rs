@@ -35,6 +35,9 @@ pub struct TestStats {
     pub outcome: String,
     #[serde(default)]
     pub functions: Vec<String>,
+    /// Hash of the test function's source: a changed test invalidates the verdicts it decided.
+    #[serde(default)]
+    pub sha256: String,
 }
 
 /// Stats turned around for scheduling: which tests reach each function, fastest first.
@@ -42,6 +45,7 @@ pub struct TestStats {
 pub struct Coverage {
     pub tests: Vec<TestStats>,
     by_function: HashMap<FunctionKey, Vec<usize>>,
+    by_id: HashMap<String, usize>,
     /// Functions that ran before any test (import, collection): their mutants need a fresh
     /// process, because a forked child would inherit whatever they computed unmutated.
     pub collection_hits: HashSet<FunctionKey>,
@@ -67,7 +71,14 @@ impl Coverage {
             });
             tests.dedup();
         }
+        let by_id = stats
+            .tests
+            .iter()
+            .enumerate()
+            .map(|(i, t)| (t.id.clone(), i))
+            .collect();
         Coverage {
+            by_id,
             collection_hits: stats
                 .collection_hits
                 .iter()
@@ -76,6 +87,11 @@ impl Coverage {
             tests: stats.tests,
             by_function,
         }
+    }
+
+    /// The test with node id `id`, if the stats pass saw it.
+    pub fn test(&self, id: &str) -> Option<&TestStats> {
+        self.by_id.get(id).map(|i| &self.tests[*i])
     }
 
     /// Covering tests of `function`, fastest first.

@@ -89,6 +89,18 @@ impl Workspace {
         Ok(interpreter)
     }
 
+    /// The pytest arguments every process gets: the configured extra args, then the tests dirs.
+    pub fn pytest_args(&self) -> Vec<String> {
+        let mut args = self.config.pytest_add_cli_args.clone();
+        args.extend(
+            self.config
+                .tests_dir
+                .iter()
+                .map(|p| p.display().to_string()),
+        );
+        args
+    }
+
     /// How every pytest process of this project is started.
     pub fn pytest_command(&self, interpreter: &Interpreter) -> PytestCommand {
         let import_roots: Vec<PathBuf> = self
@@ -97,13 +109,7 @@ impl Workspace {
             .iter()
             .map(|r| self.mutants_dir.join(r))
             .collect();
-        let mut pytest_args = self.config.pytest_add_cli_args.clone();
-        pytest_args.extend(
-            self.config
-                .tests_dir
-                .iter()
-                .map(|p| p.display().to_string()),
-        );
+        let pytest_args = self.pytest_args();
         let mut env = python_env(&self.runtime_dir(), &import_roots);
         if let Some(mb) = self.config.memory_limit_mb {
             // Applied by each forked child (RLIMIT_AS), never by the worker that serves them.
