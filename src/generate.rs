@@ -187,25 +187,21 @@ fn declared_encoding(source: &str) -> Option<String> {
     None
 }
 
-/// Keeps the verdicts of `old` whose mutant is unchanged (same id, edit and function hash).
+/// Keeps the verdicts of `old` whose mutant is the same edit under the same id.
 pub fn carry_verdicts(new: &mut FileMeta, old: &FileMeta) {
-    let functions = new.functions.clone();
-    let hash_of = |key| {
-        functions
-            .iter()
-            .find(|f| &f.key == key)
-            .map(|f| f.sha256.clone())
-    };
+    let previous: std::collections::HashMap<&str, &crate::meta::MutantMeta> =
+        old.mutants.iter().map(|m| (m.id.as_str(), m)).collect();
     for mutant in &mut new.mutants {
-        let Some(previous) = old.mutants.iter().find(|m| m.id == mutant.id) else {
+        let Some(previous) = previous.get(mutant.id.as_str()) else {
             continue;
         };
+        // The same id may name another edit once the function changed; a verdict follows only
+        // the same edit. Whether it still holds is decided later from the function's hash (and
+        // the tests): a stale one is kept so `run --explain` can say "function changed".
         let same_edit = previous.operator == mutant.operator
             && previous.original == mutant.original
             && previous.replacement == mutant.replacement;
-        let same_function =
-            hash_of(&mutant.function) == old.function(&previous.function).map(|f| f.sha256.clone());
-        if same_edit && same_function {
+        if same_edit {
             mutant.verdict = previous.verdict.clone();
         }
     }

@@ -32,7 +32,10 @@ pub fn python() -> PathBuf {
                     .args(["-m", "pip", "install", "-q", "pytest", "pytest-asyncio"])
                     .status()
                     .is_ok_and(|s| s.success());
-            assert!(ok, "could not create a test venv with pytest (python3 -m venv + pip)");
+            assert!(
+                ok,
+                "could not create a test venv with pytest (python3 -m venv + pip)"
+            );
             if std::fs::rename(&temp, &venv).is_err() {
                 let _ = std::fs::remove_dir_all(&temp);
             }
@@ -51,7 +54,9 @@ fn has_pytest(python: &Path) -> bool {
 
 /// A fresh copy of `fixtures/NAME` in a temp dir (removed when the guard drops).
 pub fn fixture(name: &str) -> (tempfile::TempDir, PathBuf) {
-    let source = Path::new(env!("CARGO_MANIFEST_DIR")).join("fixtures").join(name);
+    let source = Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("fixtures")
+        .join(name);
     let temp = tempfile::tempdir().expect("temp dir");
     let dest = temp.path().join(name.replace('/', "_"));
     copy_dir(&source, &dest);
@@ -63,7 +68,8 @@ pub fn copy_dir(from: &Path, to: &Path) {
     for entry in std::fs::read_dir(from).expect("read fixture dir") {
         let entry = entry.expect("dir entry");
         let name = entry.file_name();
-        if name == "mutants" || name == "__pycache__" || name == ".pytest_cache" || name == ".venv" {
+        if name == "mutants" || name == "__pycache__" || name == ".pytest_cache" || name == ".venv"
+        {
             continue;
         }
         let target = to.join(&name);
@@ -79,11 +85,13 @@ pub fn copy_dir(from: &Path, to: &Path) {
 pub fn mutrun(dir: &Path, args: &[&str]) -> Output {
     let mut cmd = Command::new(env!("CARGO_BIN_EXE_mutrun"));
     cmd.arg("-C").arg(dir).args(args);
-    let python = python();
-    match python.parent().and_then(Path::parent) {
-        Some(venv) if venv.join("pyvenv.cfg").exists() => cmd.env("VIRTUAL_ENV", venv),
-        _ => cmd.env("MUTRUN_PYTHON", &python),
-    };
+    // `$MUTRUN_TEST_PYTHON` must be a virtualenv's python: mutrun finds it through $VIRTUAL_ENV.
+    let venv = python()
+        .parent()
+        .and_then(Path::parent)
+        .expect("venv root")
+        .to_path_buf();
+    cmd.env("VIRTUAL_ENV", venv);
     cmd.output().expect("run mutrun")
 }
 
