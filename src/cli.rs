@@ -47,6 +47,8 @@ pub enum Command {
     Apply(ShowArgs),
     /// Re-check stored verdicts with plain pytest on the mutant applied as a plain patch.
     Verify(VerifyArgs),
+    /// Merge the verdicts of other mutants/ folders (CI shards) into this project's.
+    Merge(MergeArgs),
 }
 
 /// Options that pick what to mutate and how to run Python; they override `[tool.mutrun]`.
@@ -89,6 +91,26 @@ pub struct RunArgs {
     /// List each mutant that runs and why its stored verdict could not be reused.
     #[arg(long)]
     pub explain: bool,
+
+    /// Only mutants on lines this unified diff adds or changes (`-` reads stdin).
+    #[arg(long, value_name = "FILE", conflicts_with = "since")]
+    pub in_diff: Option<PathBuf>,
+
+    /// Only mutants on lines changed since this git ref (`git diff REF`), e.g. `origin/main`.
+    #[arg(long, value_name = "GIT_REF")]
+    pub since: Option<String>,
+
+    /// Only the K-th of N parts of the mutants (stable across machines), for parallel CI jobs.
+    #[arg(long, value_name = "K/N")]
+    pub shard: Option<String>,
+
+    /// Only a reproducible random sample of this many mutants.
+    #[arg(long, value_name = "N")]
+    pub sample: Option<usize>,
+
+    /// The seed of `--sample`.
+    #[arg(long, value_name = "S", default_value_t = 0)]
+    pub seed: u64,
 
     /// Never draw a live progress bar (a plain line every few seconds instead).
     #[arg(long)]
@@ -141,6 +163,16 @@ pub struct ResultsArgs {
     /// Exit with code 3 when the mutation score (percent, 0-100) is below this.
     #[arg(long, value_name = "PERCENT", value_parser = parse_percent)]
     pub fail_under: Option<f64>,
+}
+
+#[derive(Debug, Args)]
+pub struct MergeArgs {
+    /// mutants/ folders (or project roots holding one) from `mutrun run --shard` jobs.
+    #[arg(value_name = "DIR", required = true)]
+    pub dirs: Vec<PathBuf>,
+
+    #[command(flatten)]
+    pub project: ProjectArgs,
 }
 
 #[derive(Debug, Args)]

@@ -33,3 +33,5 @@ pub mod workspace;
 pub mod verify;
 pub mod formats;
 pub mod reuse;
+pub mod changed_lines;
+pub mod merge;

@@ -5,12 +5,15 @@ use std::sync::Arc;
 
 use clap::Parser;
 
+use mutrun::changed_lines::ChangedLines;
 use mutrun::cli::{Cli, Command};
 use mutrun::commands;
 use mutrun::error::Result;
 use mutrun::exit_code::ExitCode;
 use mutrun::formats::Format;
+use mutrun::merge;
 use mutrun::run::{self, RunOptions};
+use mutrun::select::{Selection, Shard};
 use mutrun::verify;
 use mutrun::workspace::{Workspace, MUTANTS_DIR};
 
@@ -38,8 +41,19 @@ fn dispatch(cli: Cli) -> Result<ExitCode> {
                     std::process::exit(ExitCode::Interrupted.code());
                 }
             });
-            let options = RunOptions {
+            let changed = match (&args.in_diff, &args.since) {
+                (Some(diff), _) => Some(ChangedLines::from_file(diff)?),
+                (None, Some(git_ref)) => Some(ChangedLines::since(&ws.root, git_ref)?),
+                (None, None) => None,
+            };
+            let selection = Selection {
                 patterns: args.patterns,
+                changed,
+                shard: args.shard.as_deref().map(Shard::parse).transpose()?,
+                sample: args.sample.map(|n| (n, args.seed)),
+            };
+            let options = RunOptions {
+                selection,
                 jobs: args.jobs,
                 timeout_multiplier: args.timeout_multiplier,
                 timeout_constant: args.timeout_constant,
@@ -65,6 +79,10 @@ fn dispatch(cli: Cli) -> Result<ExitCode> {
         Command::Apply(args) => {
             let ws = Workspace::open(&cli.dir, &commands::overrides(&args.project, None))?;
             commands::apply(&ws, &args.id)
+        }
+        Command::Merge(args) => {
+            let ws = Workspace::open(&cli.dir, &commands::overrides(&args.project, None))?;
+            merge::merge(&ws, &args.dirs)
         }
         Command::Verify(args) => {
             let ws = Workspace::open(&cli.dir, &commands::overrides(&args.project, args.jobs))?;

@@ -16,14 +16,14 @@ use crate::progress::Progress;
 use crate::record::Recorder;
 use crate::report::{self, Summary};
 use crate::reuse::{self, Rerun};
-use crate::select::Selector;
+use crate::select::Selection;
 use crate::stats::{self, Coverage};
 use crate::timeouts::TimeoutPolicy;
 use crate::worker::{FailedTest, PytestCommand};
 use crate::workspace::{print_generate_report, Workspace};
 
 pub struct RunOptions {
-    pub patterns: Vec<String>,
+    pub selection: Selection,
     pub jobs: Option<usize>,
     pub timeout_multiplier: Option<f64>,
     pub timeout_constant: Option<f64>,
@@ -58,16 +58,17 @@ pub fn run(ws: &Workspace, options: &RunOptions, interrupted: Arc<AtomicBool>) -
     for warning in warnings {
         eprintln!("mutrun: warning: {warning}");
     }
-    let selector = Selector::new(&options.patterns)?;
-    let selected = recorder
-        .mutants()
-        .filter(|(_, m)| selector.matches(&m.id))
-        .count();
-    if selected == 0 && !options.patterns.is_empty() {
-        return Err(Error::usage(format!(
-            "no mutant matches {}; `mutrun list` shows the ids",
-            options.patterns.join(" ")
-        )));
+    let chosen = options.selection.choose(recorder.mutants())?;
+    let selected = chosen.len();
+    if selected == 0 {
+        if !options.selection.patterns.is_empty() {
+            return Err(Error::usage(format!(
+                "no mutant matches {}; `mutrun list` shows the ids",
+                options.selection.patterns.join(" ")
+            )));
+        }
+        eprintln!("mutrun: no mutant is selected (diff, shard or sample); nothing to run");
+        return Ok(ExitCode::Success);
     }
 
     // Which verdicts still hold depends on the tests as they are now: stats from the last run
@@ -85,10 +86,10 @@ pub fn run(ws: &Workspace, options: &RunOptions, interrupted: Arc<AtomicBool>) -
     };
     refuse_failing_tests(&coverage)?;
 
-    let planned = plan(&recorder, &selector, &coverage, options.rerun);
+    let planned = plan(&recorder, &chosen, &coverage, options.rerun);
     print_plan(&planned, selected, options.explain);
     if planned.is_empty() {
-        let summary = print_summary(&recorder, &selector, started);
+        let summary = print_summary(&recorder, &chosen, started);
         return Ok(report::gate(&summary, options.fail_under));
     }
     let pytest = match pytest {
@@ -145,7 +146,7 @@ pub fn run(ws: &Workspace, options: &RunOptions, interrupted: Arc<AtomicBool>) -
     }
     recorder.flush()?;
     if jobs.is_empty() {
-        let summary = print_summary(&recorder, &selector, started);
+        let summary = print_summary(&recorder, &chosen, started);
         return Ok(report::gate(&summary, options.fail_under));
     }
 
@@ -188,7 +189,7 @@ pub fn run(ws: &Workspace, options: &RunOptions, interrupted: Arc<AtomicBool>) -
     lab.shutdown();
     recorder.flush()?;
     let end = outcome?;
-    let summary = print_summary(&recorder, &selector, started);
+    let summary = print_summary(&recorder, &chosen, started);
     if end == RunEnd::Interrupted {
         eprintln!("mutrun: interrupted; verdicts so far are saved in mutants/. Run `mutrun run` again to resume.");
         return Ok(ExitCode::Interrupted);
@@ -230,13 +231,13 @@ fn stats_pass(
 /// The mutants to run, each with why; every other selected mutant keeps its verdict.
 fn plan(
     recorder: &Recorder,
-    selector: &Selector,
+    chosen: &HashSet<MutantId>,
     coverage: &Coverage,
     rerun: bool,
 ) -> Vec<Planned> {
     recorder
         .mutants()
-        .filter(|(_, m)| selector.matches(&m.id))
+        .filter(|(_, m)| chosen.contains(&m.id))
         .filter_map(|(file, mutant)| {
             let reason = if rerun {
                 Rerun::Forced
@@ -552,11 +553,11 @@ fn run_mutants(
     }
 }
 
-fn print_summary(recorder: &Recorder, selector: &Selector, started: Instant) -> Summary {
+fn print_summary(recorder: &Recorder, chosen: &HashSet<MutantId>, started: Instant) -> Summary {
     let summary = Summary::of(
         recorder
             .mutants()
-            .filter(|(_, m)| selector.matches(&m.id))
+            .filter(|(_, m)| chosen.contains(&m.id))
             .map(|(f, m)| f.valid_verdict(m).map(|r| r.verdict)),
     );
     eprintln!(

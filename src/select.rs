@@ -1,8 +1,14 @@
-//! Which mutants a command acts on: ids or globs given on the command line.
+//! Which mutants a command acts on: ids or globs, lines changed by a diff, one shard of N, a
+//! reproducible random sample — in that order of narrowing.
 
 use globset::{Glob, GlobSet, GlobSetBuilder};
 
+use std::collections::HashSet;
+
+use crate::changed_lines::ChangedLines;
 use crate::error::{Error, Result};
+use crate::generate::sha256_hex;
+use crate::meta::{FileMeta, MutantMeta};
 use crate::mutant::MutantId;
 
 /// Matches mutant ids against patterns; no pattern selects everything.
@@ -34,6 +40,75 @@ impl Selector {
     }
 }
 
+/// `--shard K/N`: the K-th of N parts (1-based). A mutant's part depends on its id alone, so the
+/// split is the same on every machine and in every run, and new mutants do not move old ones.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Shard {
+    pub index: u64,
+    pub count: u64,
+}
+
+impl Shard {
+    pub fn parse(text: &str) -> Result<Shard> {
+        let bad = || {
+            Error::usage(format!(
+                "`--shard {text}` is not K/N with 1 <= K <= N (for example `--shard 2/4`)"
+            ))
+        };
+        let (k, n) = text.split_once('/').ok_or_else(bad)?;
+        let index: u64 = k.trim().parse().map_err(|_| bad())?;
+        let count: u64 = n.trim().parse().map_err(|_| bad())?;
+        if index == 0 || count == 0 || index > count {
+            return Err(bad());
+        }
+        Ok(Shard { index, count })
+    }
+
+    pub fn contains(&self, id: &MutantId) -> bool {
+        stable_hash(id.as_str()) % self.count == self.index - 1
+    }
+}
+
+fn stable_hash(text: &str) -> u64 {
+    let hex = sha256_hex(text.as_bytes());
+    u64::from_str_radix(&hex[..16], 16).unwrap_or(0)
+}
+
+/// Everything that narrows the mutants of a run.
+#[derive(Default)]
+pub struct Selection {
+    pub patterns: Vec<String>,
+    pub changed: Option<ChangedLines>,
+    pub shard: Option<Shard>,
+    /// `--sample N --seed S`.
+    pub sample: Option<(usize, u64)>,
+}
+
+impl Selection {
+    /// The ids of the chosen mutants among `mutants`.
+    pub fn choose<'a>(
+        &self,
+        mutants: impl Iterator<Item = (&'a FileMeta, &'a MutantMeta)>,
+    ) -> Result<HashSet<MutantId>> {
+        let selector = Selector::new(&self.patterns)?;
+        let mut chosen: Vec<&MutantId> = mutants
+            .filter(|(_, m)| selector.matches(&m.id))
+            .filter(|(f, m)| {
+                self.changed
+                    .as_ref()
+                    .is_none_or(|c| c.touches(&f.source, m.line, m.end_line))
+            })
+            .filter(|(_, m)| self.shard.is_none_or(|s| s.contains(&m.id)))
+            .map(|(_, m)| &m.id)
+            .collect();
+        if let Some((n, seed)) = self.sample {
+            chosen.sort_by_cached_key(|id| stable_hash(&format!("{seed}:{id}")));
+            chosen.truncate(n);
+        }
+        Ok(chosen.into_iter().cloned().collect())
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -53,5 +128,27 @@ mod tests {
             .err()
             .map(|e| e.to_string());
         assert!(err.is_some_and(|e| e.starts_with("`pkg.[` is not a valid id or glob")));
+    }
+
+    #[test]
+    fn shards_partition_the_mutants_the_same_way_every_time() {
+        let ids: Vec<MutantId> = (0..300).map(|i| MutantId(format!("m.f{i}:1"))).collect();
+        let shards: Vec<Shard> = (1..=3).map(|k| Shard { index: k, count: 3 }).collect();
+        for id in &ids {
+            assert_eq!(shards.iter().filter(|s| s.contains(id)).count(), 1, "{id}");
+        }
+        for shard in &shards {
+            let size = ids.iter().filter(|id| shard.contains(id)).count();
+            assert!(size > 70, "shard {shard:?} has only {size} of 300");
+        }
+    }
+
+    #[test]
+    fn shard_syntax_errors_say_what_is_expected() {
+        assert_eq!(Shard::parse("2/4").ok(), Some(Shard { index: 2, count: 4 }));
+        for bad in ["0/4", "5/4", "2", "a/b", "1/0"] {
+            let err = Shard::parse(bad).err().map(|e| e.to_string());
+            assert!(err.is_some_and(|e| e.contains("is not K/N")), "{bad}");
+        }
     }
 }
