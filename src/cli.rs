@@ -49,6 +49,8 @@ pub enum Command {
     Verify(VerifyArgs),
     /// Merge the verdicts of other mutants/ folders (CI shards) into this project's.
     Merge(MergeArgs),
+    /// List the tests that reach a mutant's function, fastest first (from the last stats pass).
+    TestsFor(ShowArgs),
 }
 
 /// Options that pick what to mutate and how to run Python; they override `[tool.mutrun]`.

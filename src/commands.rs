@@ -192,6 +192,33 @@ pub fn show(ws: &Workspace, id: &str) -> Result<ExitCode> {
     Ok(ExitCode::Success)
 }
 
+/// `mutrun tests-for ID`: the tests that reach the mutant's function, in the order a run uses
+/// them (fastest first), from the last stats pass.
+pub fn tests_for(ws: &Workspace, id: &str) -> Result<ExitCode> {
+    let (_, _, _, mutant) = find_mutant(ws, id)?;
+    let stats = stats::read(&ws.mutants_dir).ok_or_else(|| {
+        Error::usage("no test stats yet: run `mutrun run` first (its stats pass records which tests reach which functions)")
+    })?;
+    let coverage = Coverage::new(stats);
+    let tests = coverage.tests_for(&mutant.function);
+    if tests.is_empty() {
+        println!(
+            "no test reaches {} (verdict: no tests)",
+            mutant.function.as_str()
+        );
+        return Ok(ExitCode::Success);
+    }
+    for test in &tests {
+        println!("{:>9.4} s  {}", test.duration, test.id);
+    }
+    eprintln!(
+        "mutrun: {} tests reach {}, fastest first",
+        tests.len(),
+        mutant.function.as_str()
+    );
+    Ok(ExitCode::Success)
+}
+
 pub fn apply(ws: &Workspace, id: &str) -> Result<ExitCode> {
     let (source, text, _, mutant) = find_mutant(ws, id)?;
     let stored = meta::read(&meta::meta_path(&ws.mutants_dir, &source.path))

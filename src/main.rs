@@ -80,6 +80,10 @@ fn dispatch(cli: Cli) -> Result<ExitCode> {
             let ws = Workspace::open(&cli.dir, &commands::overrides(&args.project, None))?;
             commands::apply(&ws, &args.id)
         }
+        Command::TestsFor(args) => {
+            let ws = Workspace::open(&cli.dir, &commands::overrides(&args.project, None))?;
+            commands::tests_for(&ws, &args.id)
+        }
         Command::Merge(args) => {
             let ws = Workspace::open(&cli.dir, &commands::overrides(&args.project, None))?;
             merge::merge(&ws, &args.dirs)

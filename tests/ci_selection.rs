@@ -136,3 +136,22 @@ fn a_sample_is_the_same_for_the_same_seed() {
     assert_eq!(judged("7"), first);
     assert_ne!(judged("8"), first);
 }
+
+#[test]
+fn tests_for_lists_the_covering_tests_fastest_first() {
+    let (_guard, project) = common::fixture("simple");
+    let out = common::mutrun(&project, &["tests-for", "simple.calc.add:1"]);
+    assert_eq!(out.status.code(), Some(2), "{}", common::text(&out));
+    assert!(common::text(&out).contains("run `mutrun run` first"));
+
+    run(&project, &[]);
+    let out = common::mutrun(&project, &["tests-for", "simple.calc.add:1"]);
+    let text = String::from_utf8_lossy(&out.stdout).to_string();
+    assert!(out.status.success(), "{}", common::text(&out));
+    assert!(
+        text.trim_end().ends_with("tests/test_calc.py::test_add"),
+        "{text}"
+    );
+    let out = common::mutrun(&project, &["tests-for", "simple.calc.unused:1"]);
+    assert!(String::from_utf8_lossy(&out.stdout).contains("no test reaches simple.calc.unused"));
+}
