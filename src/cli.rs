@@ -51,6 +51,8 @@ pub enum Command {
     Merge(MergeArgs),
     /// List the tests that reach a mutant's function, fastest first (from the last stats pass).
     TestsFor(ShowArgs),
+    /// Write a report for people: `--html DIR` writes DIR/index.html (self-contained, offline).
+    Report(ReportArgs),
 }
 
 /// Options that pick what to mutate and how to run Python; they override `[tool.mutrun]`.
@@ -165,6 +167,13 @@ pub struct ResultsArgs {
     /// Exit with code 3 when the mutation score (percent, 0-100) is below this.
     #[arg(long, value_name = "PERCENT", value_parser = parse_percent)]
     pub fail_under: Option<f64>,
+}
+
+#[derive(Debug, Args)]
+pub struct ReportArgs {
+    /// The folder to write index.html into (created if missing).
+    #[arg(long, value_name = "DIR", required = true)]
+    pub html: PathBuf,
 }
 
 #[derive(Debug, Args)]

@@ -9,6 +9,7 @@ use crate::error::{Error, Result};
 use crate::exit_code::ExitCode;
 use crate::formats::{self, Format};
 use crate::generate::{analyze, sha256_hex, FileMutants};
+use crate::html_report;
 use crate::meta::{self, FileMeta, MutantMeta};
 use crate::mutant::MutantId;
 use crate::project::SourceFile;
@@ -244,12 +245,8 @@ pub fn apply(ws: &Workspace, id: &str) -> Result<ExitCode> {
     Ok(ExitCode::Success)
 }
 
-pub fn results(
-    mutants_dir: &Path,
-    all: bool,
-    format: Format,
-    fail_under: Option<f64>,
-) -> Result<ExitCode> {
+/// Every readable `.meta` under `mutants_dir`; an error telling to run first when there is none.
+fn stored_results(mutants_dir: &Path) -> Result<Vec<FileMeta>> {
     let paths = meta::find_all(mutants_dir);
     if paths.is_empty() {
         return Err(Error::usage(format!(
@@ -265,6 +262,28 @@ pub fn results(
             Err(e) => eprintln!("mutrun: warning: {e}"),
         }
     }
+    Ok(files)
+}
+
+/// `mutrun report --html DIR`: the Stryker report as one self-contained page.
+pub fn html_report(mutants_dir: &Path, dir: &Path) -> Result<ExitCode> {
+    let files = stored_results(mutants_dir)?;
+    let root = mutants_dir.parent().unwrap_or(Path::new("."));
+    let coverage = stats::read(mutants_dir).map(Coverage::new);
+    let doc = formats::stryker_report(&files, root, coverage.as_ref());
+    let path = html_report::write(dir, &doc)?;
+    println!("{}", path.display());
+    eprintln!("mutrun: wrote the HTML report; open it in a browser (it works offline)");
+    Ok(ExitCode::Success)
+}
+
+pub fn results(
+    mutants_dir: &Path,
+    all: bool,
+    format: Format,
+    fail_under: Option<f64>,
+) -> Result<ExitCode> {
+    let files = stored_results(mutants_dir)?;
     let summary = report::Summary::of(
         files
             .iter()

@@ -35,3 +35,4 @@ pub mod formats;
 pub mod reuse;
 pub mod changed_lines;
 pub mod merge;
+pub mod html_report;

@@ -84,6 +84,7 @@ fn dispatch(cli: Cli) -> Result<ExitCode> {
             let ws = Workspace::open(&cli.dir, &commands::overrides(&args.project, None))?;
             commands::tests_for(&ws, &args.id)
         }
+        Command::Report(args) => commands::html_report(&cli.dir.join(MUTANTS_DIR), &args.html),
         Command::Merge(args) => {
             let ws = Workspace::open(&cli.dir, &commands::overrides(&args.project, None))?;
             merge::merge(&ws, &args.dirs)
