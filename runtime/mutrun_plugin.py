@@ -62,8 +62,10 @@ class _Outcomes:
 class _Stats:
     def __init__(self, out_path):
         self.out_path = out_path
-        self.collection_hits = set()
-        mutrun_runtime._hits = self.collection_hits
+        self.collect_errors = []
+        # Keep what the runtime recorded before this plugin was configured: modules that
+        # conftest.py files imported, and the functions they ran at import.
+        self.collection_hits = mutrun_runtime._hits
         self.tests = []
         self.fixture_hits = {}
         self.current = None
@@ -103,6 +105,12 @@ class _Stats:
             # A session/module fixture runs once but serves many tests: remember what it reached.
             self.fixture_hits.setdefault(fixturedef, set()).update(inner)
 
+    def pytest_collectreport(self, report):
+        if report.failed:
+            self.collect_errors.append(
+                {"where": report.nodeid or "<session>", "message": _first_error_lines(report, 25)}
+            )
+
     def pytest_runtest_logreport(self, report):
         if self.current is None or report.nodeid != self.current["id"]:
             return
@@ -118,6 +126,7 @@ class _Stats:
             "python": "%d.%d.%d" % sys.version_info[:3],
             "tests": self.tests,
             "collection_hits": sorted(self.collection_hits),
+            "collect_errors": self.collect_errors,
         }
         tmp = self.out_path + ".tmp"
         with open(tmp, "w") as f:
@@ -234,18 +243,21 @@ def _child(session, items, request, write_end):
             os.environ["MUTANT_UNDER_TEST"] = mutant
         else:
             os.environ.pop("MUTANT_UNDER_TEST", None)
-        mutrun_runtime.activate(mutant)
+        try:
+            mutrun_runtime.activate(mutant)
+        except Exception as error:
+            # A mutated default value that raises: with a plain patch the module's import
+            # fails, so the first test fails.
+            first = request["tests"][0] if request["tests"] else "<import>"
+            message = "activating the mutant raised %r" % (error,)
+            _write_result(write_end, {"ran": [first], "failed": [{"test": first, "when": "setup", "message": message}], "unknown": []})
+            os._exit(0)
         if mutant and mutant != "fail":
             # A killed mutant needs only the killing test's id; formatting a long traceback
             # would triple the cost of every killed mutant. Sanity passes keep the full text.
             session.config.option.tbstyle = "line"
         result = _run_items(session, items, request["tests"], request.get("stop_on_failure", True))
-        payload = json.dumps(result).encode()
-        view = memoryview(payload)
-        while view:
-            written = os.write(write_end, view)
-            view = view[written:]
-        os.close(write_end)
+        _write_result(write_end, result)
     except BaseException:
         try:
             import traceback
@@ -254,6 +266,14 @@ def _child(session, items, request, write_end):
         finally:
             os._exit(70)
     os._exit(0)
+
+
+def _write_result(write_end, result):
+    view = memoryview(json.dumps(result).encode())
+    while view:
+        written = os.write(write_end, view)
+        view = view[written:]
+    os.close(write_end)
 
 
 def _run_items(session, items, test_ids, stop_on_failure):
@@ -341,6 +361,13 @@ class _Fresh:
         if deselected:
             config.hook.pytest_deselected(items=deselected)
         items[:] = selected
+
+    def pytest_collectreport(self, report):
+        # With the mutant active from start-up, an import that fails is the mutant's doing.
+        if report.failed:
+            self.outcomes.failed.append(
+                {"test": report.nodeid or "<collection>", "when": "collect", "message": _first_error_lines(report)}
+            )
 
     def pytest_runtest_logstart(self, nodeid, location):
         self.ran.append(nodeid)

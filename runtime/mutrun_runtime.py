@@ -32,13 +32,23 @@ class MutrunForcedFail(Exception):
 
 
 class Defaults:
-    """A variant that changes default values: the full `__defaults__` and `__kwdefaults__`."""
+    """A variant that changes default values: the source of the full `__defaults__` tuple and
+    `__kwdefaults__` dict, evaluated in the `def`'s own scope only when the mutant is activated
+    (a mutated default may raise or have side effects; with a plain patch that happens at import,
+    so an error here fails the mutant's first test)."""
 
-    __slots__ = ("positional", "keyword")
+    __slots__ = ("positional_source", "keyword_source", "globals", "locals")
 
-    def __init__(self, positional, keyword):
-        self.positional = positional
-        self.keyword = keyword
+    def __init__(self, positional_source, keyword_source, globals_, locals_):
+        self.positional_source = positional_source
+        self.keyword_source = keyword_source
+        self.globals = globals_
+        self.locals = locals_
+
+    def evaluate(self):
+        positional = eval(self.positional_source, self.globals, self.locals)
+        keyword = eval(self.keyword_source, self.globals, self.locals)
+        return positional, keyword
 
 
 def hit(key):
@@ -108,9 +118,10 @@ def _refresh_target():
     _target_is_body = not isinstance(entry, Defaults)
     owned = _owned.get(_target_key)
     if owned is not None and not _target_is_body:
+        positional, keyword = entry.evaluate()
         function = owned[0]
-        function.__defaults__ = entry.positional or None
-        function.__kwdefaults__ = dict(entry.keyword) or None
+        function.__defaults__ = positional or None
+        function.__kwdefaults__ = dict(keyword) or None
 
 
 def _restore_defaults():

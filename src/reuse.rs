@@ -54,10 +54,12 @@ pub fn why_rerun(file: &FileMeta, mutant: &MutantMeta, coverage: &Coverage) -> O
         return Some(Rerun::FunctionChanged);
     }
     if record.verdict == Verdict::Killed {
-        if let Some(killer) = &record.killer {
+        // A killer that was no test (a test module that failed to import under the mutant) has
+        // no hash: such a verdict is judged by the covering tests below.
+        if let (Some(killer), Some(then)) = (&record.killer, &record.killer_sha256) {
             let now = coverage.test(killer).map(|t| t.sha256.as_str());
-            return match (now, record.killer_sha256.as_deref()) {
-                (Some(now), Some(then)) if now == then => None,
+            return match now {
+                Some(now) if now == then => None,
                 _ => Some(Rerun::KillerChanged),
             };
         }
@@ -120,6 +122,7 @@ mod tests {
                 })
                 .collect(),
             collection_hits: vec![],
+            collect_errors: vec![],
             inputs_sha256: String::new(),
         })
     }
@@ -190,6 +193,17 @@ mod tests {
         assert_eq!(
             rerun(&file, &coverage(&[("t::b", "2")])),
             Some(Rerun::KillerChanged)
+        );
+    }
+
+    #[test]
+    fn a_kill_by_a_failed_import_lives_while_the_covering_tests_are_unchanged() {
+        let then = coverage(&[("t::a", "1")]);
+        let file = file_with(Some(judged(Verdict::Killed, Some("tests/test_m.py"), &then)));
+        assert_eq!(rerun(&file, &then), None);
+        assert_eq!(
+            rerun(&file, &coverage(&[("t::a", "2")])),
+            Some(Rerun::CoveringTestsChanged)
         );
     }
 

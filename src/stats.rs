@@ -12,7 +12,7 @@ use crate::error::{Error, Result};
 use crate::exit_code::ExitCode;
 use crate::generate::sha256_hex;
 use crate::mutant::FunctionKey;
-use crate::worker::{kill_group, log_tail, PytestCommand};
+use crate::worker::{kill_group, log_tail, CollectError, PytestCommand};
 
 /// `mutants/.mutrun/stats.json`, written by the plugin in stats mode (format in ARCHITECTURE.md).
 #[derive(Debug, Clone, Serialize, Deserialize)]
@@ -23,6 +23,9 @@ pub struct StatsFile {
     pub tests: Vec<TestStats>,
     #[serde(default)]
     pub collection_hits: Vec<String>,
+    /// Files pytest could not collect (an import error, a syntax error in a test).
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub collect_errors: Vec<CollectError>,
     /// Hash of everything the stats depend on; set by mutrun after the pass.
     #[serde(default)]
     pub inputs_sha256: String,
@@ -61,6 +64,14 @@ impl Coverage {
                     .or_default()
                     .push(index);
             }
+        }
+        // What a function computed at import (a module-level table) can reach any test, whether
+        // or not the test calls the function: every test covers it.
+        for function in &stats.collection_hits {
+            by_function
+                .entry(FunctionKey(function.clone()))
+                .or_default()
+                .extend(0..stats.tests.len());
         }
         for tests in by_function.values_mut() {
             tests.sort_by(|a, b| {
@@ -151,6 +162,48 @@ pub fn reusable(mutants_dir: &Path, inputs_sha256: &str) -> Option<StatsFile> {
     (stats.inputs_sha256 == inputs_sha256).then_some(stats)
 }
 
+/// A stats pass whose tests could not all be collected, or that found none, gives no verdict
+/// a meaning: stop with what pytest said.
+fn refuse_unusable(stats: &StatsFile, log: &Path) -> Result<()> {
+    if !stats.collect_errors.is_empty() {
+        let shown: Vec<String> = stats
+            .collect_errors
+            .iter()
+            .take(5)
+            .map(|e| format!("  {}:\n{}", e.location, indent(&e.message)))
+            .collect();
+        return Err(Error::with_code(
+            format!(
+                "pytest could not collect {} test files in mutants/ (the tests must pass there with no mutant):\n{}\n\
+                 If they pass in your project, the copy lacks something they need: add it to `also_copy` under \
+                 [tool.mutrun]. Full output: {}",
+                stats.collect_errors.len(),
+                shown.join("\n"),
+                log.display()
+            ),
+            ExitCode::SanityPassFailed,
+        ));
+    }
+    if stats.tests.is_empty() {
+        return Err(Error::with_code(
+            format!(
+                "the stats pass ran no tests. Set `tests_dir` (or `pytest_add_cli_args`) under [tool.mutrun] \
+                 so pytest finds your tests from the project root. Output: {}",
+                log.display()
+            ),
+            ExitCode::SanityPassFailed,
+        ));
+    }
+    Ok(())
+}
+
+fn indent(text: &str) -> String {
+    text.lines()
+        .map(|l| format!("    {l}"))
+        .collect::<Vec<_>>()
+        .join("\n")
+}
+
 /// Runs the stats pass and stores its result with `inputs_sha256`.
 pub fn run_stats_pass(
     pytest: &PytestCommand,
@@ -215,6 +268,7 @@ pub fn run_stats_pass(
     })?;
     let mut stats: StatsFile = serde_json::from_slice(&bytes)
         .map_err(|e| Error::other(format!("{} is not valid stats JSON: {e}", out.display())))?;
+    refuse_unusable(&stats, &log)?;
     stats.inputs_sha256 = inputs_sha256.to_string();
     let json = serde_json::to_vec(&stats)
         .map_err(|e| Error::other(format!("cannot encode stats: {e}")))?;

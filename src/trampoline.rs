@@ -238,7 +238,8 @@ pub fn body_text(source: &str, def: &StmtFunctionDef, mutation: Option<&Mutation
     splice(source, start, end, mutation)
 }
 
-/// `Defaults((d1, d2,), {'k': v})` for the function's current defaults, with `mutation` applied.
+/// `Defaults('(d1, d2,)', "{'k': v}", globals(), locals())` for the function's current defaults,
+/// with `mutation` applied.
 pub fn defaults_expression(
     source: &str,
     parameters: &Parameters,
@@ -273,9 +274,13 @@ pub fn defaults_expression(
     } else {
         format!("({},)", positional.join(", "))
     };
+    // Passed as source text and evaluated only when the mutant is activated: a mutated default
+    // can raise (`"a" - "b"`) or have side effects, which must not happen on every import.
+    // `globals(), locals()` is the scope the `def` evaluates its defaults in (module or class).
     format!(
-        "{RUNTIME_ALIAS}.Defaults({tuple}, {{{}}})",
-        keyword.join(", ")
+        "{RUNTIME_ALIAS}.Defaults({}, {}, globals(), locals())",
+        py_str(&tuple),
+        py_str(&format!("{{{}}}", keyword.join(", ")))
     )
 }
 
@@ -363,7 +368,20 @@ fn line_start(source: &str, offset: usize) -> usize {
 /// A Python string literal for an identifier-like text (ids never hold quotes or backslashes,
 /// but escape them anyway so the output is always valid).
 fn py_str(text: &str) -> String {
-    format!("'{}'", text.replace('\\', "\\\\").replace('\'', "\\'"))
+    let mut out = String::with_capacity(text.len() + 2);
+    out.push('\'');
+    for c in text.chars() {
+        match c {
+            '\\' => out.push_str("\\\\"),
+            '\'' => out.push_str("\\'"),
+            '\n' => out.push_str("\\n"),
+            '\r' => out.push_str("\\r"),
+            c if (c as u32) < 0x20 && c != '\t' => out.push_str(&format!("\\x{:02x}", c as u32)),
+            c => out.push(c),
+        }
+    }
+    out.push('\'');
+    out
 }
 
 /// Whether a function body yields (ignoring nested functions, classes and lambdas).
@@ -450,7 +468,7 @@ import os
 def _mutrun_f0_1(a, b, *rest, k, **kw):
     """Add."""
     return a - b
-_mutrun_f0 = _mutrun_rt.variants('m.add', 'add', 'add', (None, _mutrun_f0_1, _mutrun_rt.Defaults(((2),), {}),))
+_mutrun_f0 = _mutrun_rt.variants('m.add', 'add', 'add', (None, _mutrun_f0_1, _mutrun_rt.Defaults('((2),)', '{}', globals(), locals()),))
 del _mutrun_f0_1
 @_mutrun_rt.own('m.add')
 def add(a, b: int = 1, *rest, k, **kw) -> int:

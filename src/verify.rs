@@ -338,12 +338,17 @@ fn run_plain_pytest(
         .env("PYTHONPATH", python_path.join(":"))
         // No bytecode: the original and the mutant may share a size and an mtime second.
         .env("PYTHONDONTWRITEBYTECODE", "1")
+        .env(
+            "PYTHONHASHSEED",
+            std::env::var("PYTHONHASHSEED").unwrap_or_else(|_| "0".into()),
+        )
         .env_remove("MUTANT_UNDER_TEST")
         .env_remove("MUTRUN_MODE")
         .stdin(Stdio::null())
         .stdout(Stdio::from(log_file))
         .stderr(Stdio::from(log_err));
     std::os::unix::process::CommandExt::process_group(&mut cmd, 0);
+    crate::worker::same_addresses_every_run(&mut cmd);
     let mut child = cmd.spawn().map_err(|e| {
         Error::other(format!(
             "cannot run `{} -m pytest`: {e}",
