@@ -385,6 +385,25 @@ class _Fresh:
         os.replace(tmp, self.result_path)
 
 
+@pytest.hookimpl(hookwrapper=True)
+def pytest_load_initial_conftests(early_config, parser, args):
+    """Fresh mode: a conftest.py that fails to import under the mutant (it imports a module
+    that runs the mutated function at import) stops pytest before any plugin is configured.
+    Plain pytest on the patched source stops the same way: report it as the failure it is."""
+    outcome = yield
+    if MODE != "fresh" or outcome.excinfo is None:
+        return
+    error = outcome.excinfo[1]
+    path = getattr(error, "path", None)
+    where = os.path.relpath(str(path)) if path else "<conftest>"
+    cause = getattr(error, "cause", None) or error.__cause__ or error
+    message = "ImportError while loading conftest %s: %s: %s" % (where, type(cause).__name__, cause)
+    failed = [{"test": where, "when": "collect", "message": message}]
+    result_path = os.environ["MUTRUN_RESULT"]
+    with open(result_path + ".tmp", "w") as f:
+        json.dump({"ran": [], "failed": failed, "unknown": []}, f)
+    os.replace(result_path + ".tmp", result_path)
+
 def pytest_configure(config):
     if MODE == "stats":
         config.pluginmanager.register(_Stats(os.environ["MUTRUN_STATS_OUT"]), "mutrun-stats")
