@@ -2,9 +2,11 @@
 //! and running the real `mutrun` binary.
 #![allow(dead_code)]
 
+use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 use std::process::{Command, Output};
 use std::sync::OnceLock;
+use std::time::{Duration, Instant};
 
 /// The interpreter the tests run projects with: `$MUTRUN_TEST_PYTHON`, else a venv under
 /// `target/test-venv` made on first use with pytest and pytest-asyncio (so `cargo test` works on a
@@ -83,6 +85,12 @@ pub fn copy_dir(from: &Path, to: &Path) {
 
 /// Runs the real binary in `dir` with the test interpreter.
 pub fn mutrun(dir: &Path, args: &[&str]) -> Output {
+    mutrun_command(dir, args).output().expect("run mutrun")
+}
+
+/// The real binary's command line for `dir` with the test interpreter, not started yet (to run
+/// it in the background, or with extra environment).
+pub fn mutrun_command(dir: &Path, args: &[&str]) -> Command {
     let mut cmd = Command::new(env!("CARGO_BIN_EXE_mutrun"));
     cmd.arg("-C").arg(dir).args(args);
     // `$MUTRUN_TEST_PYTHON` must be a virtualenv's python: mutrun finds it through $VIRTUAL_ENV.
@@ -92,7 +100,126 @@ pub fn mutrun(dir: &Path, args: &[&str]) -> Output {
         .expect("venv root")
         .to_path_buf();
     cmd.env("VIRTUAL_ENV", venv);
-    cmd.output().expect("run mutrun")
+    cmd.env_remove("MUTANT_UNDER_TEST");
+    cmd
+}
+
+/// `mutrun run --no-progress ARGS`, which must succeed; returns its output as text.
+pub fn run_ok(project: &Path, args: &[&str]) -> String {
+    let mut all = vec!["run", "--no-progress"];
+    all.extend_from_slice(args);
+    let out = mutrun(project, &all);
+    let text = text(&out);
+    assert!(out.status.success(), "{text}");
+    text
+}
+
+/// Every mutant's verdict (`none` when it has none) from `mutrun results --all --json`.
+pub fn verdicts(project: &Path) -> BTreeMap<String, String> {
+    let out = mutrun(project, &["results", "--all", "--json"]);
+    assert!(out.status.success(), "{}", text(&out));
+    let doc: serde_json::Value = serde_json::from_slice(&out.stdout).expect("results JSON");
+    doc["mutants"]
+        .as_array()
+        .expect("mutants")
+        .iter()
+        .map(|m| {
+            let id = m["id"].as_str().expect("id").to_string();
+            let verdict = m["verdict"].as_str().unwrap_or("none").to_string();
+            (id, verdict)
+        })
+        .collect()
+}
+
+/// The ids `mutrun list --json PATTERN` prints, in its order.
+pub fn mutant_ids(project: &Path, pattern: &str) -> Vec<String> {
+    let out = mutrun(project, &["list", "--json", pattern]);
+    assert!(out.status.success(), "{}", text(&out));
+    String::from_utf8_lossy(&out.stdout)
+        .lines()
+        .map(|line| {
+            let row: serde_json::Value = serde_json::from_str(line).expect("list JSON line");
+            row["id"].as_str().expect("id").to_string()
+        })
+        .collect()
+}
+
+/// The stored verdict record of mutant `id` in `mutants/<source>.meta` (`null` when none).
+pub fn stored_record(project: &Path, source: &str, id: &str) -> serde_json::Value {
+    let path = project.join("mutants").join(format!("{source}.meta"));
+    let meta: serde_json::Value =
+        serde_json::from_str(&std::fs::read_to_string(&path).expect("read .meta")).expect("json");
+    meta["mutants"]
+        .as_array()
+        .expect("mutants")
+        .iter()
+        .find(|m| m["id"] == id)
+        .unwrap_or_else(|| panic!("no {id} in {}", path.display()))["verdict"]
+        .clone()
+}
+
+/// How many mutants have a verdict in the `.meta` files on disk right now (a file being replaced
+/// or not written yet counts as none).
+pub fn saved_verdicts(project: &Path) -> usize {
+    walkdir::WalkDir::new(project.join("mutants"))
+        .into_iter()
+        .filter_map(|e| e.ok())
+        .filter(|e| e.file_name().to_string_lossy().ends_with(".py.meta"))
+        .filter_map(|e| std::fs::read_to_string(e.path()).ok())
+        .filter_map(|text| serde_json::from_str::<serde_json::Value>(&text).ok())
+        .map(|meta| {
+            meta["mutants"]
+                .as_array()
+                .map(|ms| ms.iter().filter(|m| !m["verdict"].is_null()).count())
+                .unwrap_or(0)
+        })
+        .sum()
+}
+
+/// Live processes (zombies aside) whose working directory or command line is under `dir`,
+/// each as `pid: command line`.
+pub fn processes_under(dir: &Path) -> Vec<String> {
+    let dir = dir.canonicalize().unwrap_or_else(|_| dir.to_path_buf());
+    let needle = dir.display().to_string();
+    let mut found = Vec::new();
+    let Ok(entries) = std::fs::read_dir("/proc") else {
+        return found;
+    };
+    for entry in entries.filter_map(|e| e.ok()) {
+        let name = entry.file_name().to_string_lossy().to_string();
+        if name.parse::<u32>().is_err() || name == std::process::id().to_string() {
+            continue;
+        }
+        let proc_dir = entry.path();
+        // The state follows the parenthesised command name: skip zombies (Z) and dead (X).
+        let stat = std::fs::read_to_string(proc_dir.join("stat")).unwrap_or_default();
+        let state = stat.rsplit_once(')').map(|(_, rest)| rest.trim_start());
+        if state.is_none_or(|s| s.starts_with('Z') || s.starts_with('X')) {
+            continue;
+        }
+        let cmdline = std::fs::read(proc_dir.join("cmdline"))
+            .map(|b| String::from_utf8_lossy(&b).replace('\0', " "))
+            .unwrap_or_default();
+        let in_dir =
+            std::fs::read_link(proc_dir.join("cwd")).is_ok_and(|cwd| cwd.starts_with(&dir));
+        if in_dir || cmdline.contains(&needle) {
+            found.push(format!("{name}: {}", cmdline.trim()));
+        }
+    }
+    found
+}
+
+/// Waits (up to a minute: processes killed with SIGKILL vanish within milliseconds) until no
+/// process runs under `dir`; returns those still there.
+pub fn wait_for_no_processes_under(dir: &Path) -> Vec<String> {
+    let deadline = Instant::now() + Duration::from_secs(60);
+    loop {
+        let left = processes_under(dir);
+        if left.is_empty() || Instant::now() > deadline {
+            return left;
+        }
+        std::thread::sleep(Duration::from_millis(50));
+    }
 }
 
 pub fn text(output: &Output) -> String {
