@@ -153,12 +153,15 @@ pub fn show(ws: &Workspace, id: &str) -> Result<ExitCode> {
     let stored = meta::read(&meta::meta_path(&ws.mutants_dir, &source.path))
         .ok()
         .flatten();
-    let verdict = stored.as_ref().and_then(|stored| {
+    let recorded = stored.as_ref().and_then(|stored| {
         let m = stored.mutants.iter().find(|m| m.id == mutant.id)?;
-        let current = file.function(&mutant.function)?;
-        let record = m.verdict.as_ref()?;
-        (record.function_sha256 == current.sha256).then(|| record.clone())
+        m.verdict.clone()
     });
+    let current = file.function(&mutant.function).map(|f| f.sha256.as_str());
+    let (verdict, stale) = match recorded {
+        Some(record) if Some(record.function_sha256.as_str()) == current => (Some(record), None),
+        other => (None, other),
+    };
     let color = report::stdout_is_tty();
     println!(
         "{}  [{}]  {}:{}",
@@ -182,15 +185,53 @@ pub fn show(ws: &Workspace, id: &str) -> Result<ExitCode> {
                 for test in record.tests_run.iter().take(20) {
                     println!("  {test}");
                 }
+                if record.tests_run.len() > 20 {
+                    println!("  … {} more", record.tests_run.len() - 20);
+                }
             }
         }
-        None => println!("verdict: not run yet (`mutrun run '{}'`)", mutant.id),
+        None => match stale {
+            Some(old) => println!(
+                "verdict: not run since its function changed (it was {}; `mutrun run '{}'`)",
+                old.verdict, mutant.id
+            ),
+            None => println!("verdict: not run yet (`mutrun run '{}'`)", mutant.id),
+        },
     }
+    print_covering_tests(ws, &mutant);
     print!(
         "{}",
         unified_diff(&file.source, &text, &mutated_text(&text, &mutant), color)
     );
     Ok(ExitCode::Success)
+}
+
+/// `show`'s list of the tests that reach the mutant's function, from the last stats pass.
+fn print_covering_tests(ws: &Workspace, mutant: &MutantMeta) {
+    let Some(stats) = stats::read(&ws.mutants_dir) else {
+        println!("covering tests: not known yet (`mutrun run` records which tests reach which functions)");
+        return;
+    };
+    let coverage = Coverage::new(stats);
+    let tests = coverage.tests_for(&mutant.function);
+    if tests.is_empty() {
+        println!(
+            "covering tests: none (no test reaches {})",
+            mutant.function.as_str()
+        );
+        return;
+    }
+    println!("covering tests ({}, fastest first):", tests.len());
+    for test in tests.iter().take(20) {
+        println!("  {:>9.4} s  {}", test.duration, test.id);
+    }
+    if tests.len() > 20 {
+        println!(
+            "  … {} more (`mutrun tests-for {}`)",
+            tests.len() - 20,
+            mutant.id
+        );
+    }
 }
 
 /// `mutrun tests-for ID`: the tests that reach the mutant's function, in the order a run uses
