@@ -53,6 +53,9 @@ pub enum Command {
     TestsFor(ShowArgs),
     /// Write a report for people: `--html DIR` writes DIR/index.html (self-contained, offline).
     Report(ReportArgs),
+    /// Browse the stored verdicts in the terminal: survivors, their diffs and tests; re-run and
+    /// apply mutants.
+    Browse(BrowseArgs),
 }
 
 /// Options that pick what to mutate and how to run Python; they override `[tool.mutrun]`.
@@ -167,6 +170,13 @@ pub struct ResultsArgs {
     /// Exit with code 3 when the mutation score (percent, 0-100) is below this.
     #[arg(long, value_name = "PERCENT", value_parser = parse_percent)]
     pub fail_under: Option<f64>,
+}
+
+#[derive(Debug, Args)]
+pub struct BrowseArgs {
+    /// Passed on to the `mutrun run` that `r`/`R` start.
+    #[command(flatten)]
+    pub project: ProjectArgs,
 }
 
 #[derive(Debug, Args)]

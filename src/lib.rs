@@ -1,6 +1,7 @@
 //! mutrun: mutation testing for Python projects. See ARCHITECTURE.md for the stages.
 
 pub mod atomic;
+pub mod browse;
 pub mod changed_lines;
 pub mod cli;
 pub mod commands;

@@ -5,6 +5,7 @@ use std::sync::Arc;
 
 use clap::Parser;
 
+use mutrun::browse;
 use mutrun::changed_lines::ChangedLines;
 use mutrun::cli::{Cli, Command};
 use mutrun::commands;
@@ -83,6 +84,18 @@ fn dispatch(cli: Cli) -> Result<ExitCode> {
         Command::TestsFor(args) => {
             let ws = Workspace::open(&cli.dir, &commands::overrides(&args.project, None))?;
             commands::tests_for(&ws, &args.id)
+        }
+        Command::Browse(args) => {
+            let mut run_args = Vec::new();
+            if let Some(python) = &args.project.python {
+                run_args.push("--python".to_string());
+                run_args.push(python.display().to_string());
+            }
+            for path in &args.project.paths_to_mutate {
+                run_args.push("--paths-to-mutate".to_string());
+                run_args.push(path.display().to_string());
+            }
+            browse::browse(&cli.dir, run_args)
         }
         Command::Report(args) => commands::html_report(&cli.dir.join(MUTANTS_DIR), &args.html),
         Command::Merge(args) => {
