@@ -4,6 +4,8 @@
           and through session/module fixtures it uses); write them to MUTRUN_STATS_OUT.
 - worker: collect once, then serve requests from mutrun on stdin: fork one child per request,
           run the listed tests in it with the mutant active, report on the original stdout.
+- zygote: configure pytest but collect nothing; per request fork a child that activates the
+          mutant, then collects the files of its tests and runs them (a cheap fresh process).
 - fresh:  a plain run of the tests listed in MUTRUN_TESTS, in that order, stopping at the first
           failure, with the result written to MUTRUN_RESULT.
 
@@ -25,7 +27,7 @@ MODE = os.environ.get("MUTRUN_MODE", "")
 # The worker speaks on the stdin/stdout it was started with. pytest's fd capture later points
 # fds 0 and 1 elsewhere, so keep our own copies now (`-p` plugins load before capture starts)
 # and send anything else written to fd 1 to the log (fd 2).
-if MODE == "worker":
+if MODE in ("worker", "zygote"):
     _requests = os.fdopen(os.dup(0), "rb", buffering=0)
     _events = os.fdopen(os.dup(1), "w", buffering=1)
     os.dup2(2, 1)
@@ -202,6 +204,11 @@ def _serve(session, items, request):
         os.close(read_end)
         _child(session, items, request, write_end)
     os.close(write_end)
+    _report_child(request, pid, read_end, started)
+
+
+def _report_child(request, pid, read_end, started):
+    """Sends `started`, reads the child's result from the pipe, reaps it, sends `done`."""
     _send({"event": "started", "id": request["id"], "pid": pid})
     chunks = []
     with os.fdopen(read_end, "rb") as pipe:
@@ -234,24 +241,8 @@ def _serve(session, items, request):
 def _child(session, items, request, write_end):
     """Runs in the forked child; never returns."""
     try:
-        os.setpgid(0, 0)
-        _die_with_parent()
-        _quiet()
-        _limit_memory()
+        _enter_child(session, request, write_end)
         mutant = request.get("mutant")
-        if mutant:
-            os.environ["MUTANT_UNDER_TEST"] = mutant
-        else:
-            os.environ.pop("MUTANT_UNDER_TEST", None)
-        try:
-            mutrun_runtime.activate(mutant)
-        except Exception as error:
-            # A mutated default value that raises: with a plain patch the module's import
-            # fails, so the first test fails.
-            first = request["tests"][0] if request["tests"] else "<import>"
-            message = "activating the mutant raised %r" % (error,)
-            _write_result(write_end, {"ran": [first], "failed": [{"test": first, "when": "setup", "message": message}], "unknown": []})
-            os._exit(0)
         if mutant and mutant != "fail":
             # A killed mutant needs only the killing test's id; formatting a long traceback
             # would triple the cost of every killed mutant. Sanity passes keep the full text.
@@ -266,6 +257,30 @@ def _child(session, items, request, write_end):
         finally:
             os._exit(70)
     os._exit(0)
+
+
+def _enter_child(session, request, write_end):
+    """What every forked child does first: its own process group, death with its parent, no
+    output, the memory cap, and the mutant active (in the environment too, for subprocesses)."""
+    os.setpgid(0, 0)
+    _die_with_parent()
+    _quiet()
+    _limit_memory()
+    mutant = request.get("mutant")
+    if mutant:
+        os.environ["MUTANT_UNDER_TEST"] = mutant
+    else:
+        os.environ.pop("MUTANT_UNDER_TEST", None)
+    try:
+        mutrun_runtime.activate(mutant)
+    except Exception as error:
+        # A mutated default value that raises: with a plain patch the module's import fails,
+        # so the first test fails.
+        first = request["tests"][0] if request["tests"] else "<import>"
+        message = "activating the mutant raised %r" % (error,)
+        failed = [{"test": first, "when": "setup", "message": message}]
+        _write_result(write_end, {"ran": [first], "failed": failed, "unknown": []})
+        os._exit(0)
 
 
 def _write_result(write_end, result):
@@ -304,7 +319,7 @@ def _load_prctl():
         return None
 
 
-_prctl = _load_prctl() if MODE == "worker" else None
+_prctl = _load_prctl() if MODE in ("worker", "zygote") else None
 
 
 def _die_with_parent():
@@ -339,10 +354,12 @@ def _limit_memory():
 
 
 class _Fresh:
-    def __init__(self, tests_path, result_path):
-        with open(tests_path) as f:
-            self.test_ids = [line.strip() for line in f if line.strip()]
-        self.result_path = result_path
+    """Runs the listed tests, in order, stopping at the first failure, in a process in which the
+    mutant was active before anything was imported; `sink(result)` receives the result."""
+
+    def __init__(self, test_ids, sink):
+        self.test_ids = test_ids
+        self.sink = sink
         self.outcomes = _Outcomes()
         self.ran = []
         self.unknown = []
@@ -377,12 +394,78 @@ class _Fresh:
         if report.failed and self.session is not None:
             self.session.shouldstop = "mutrun: first failure"
 
+    @pytest.hookimpl(trylast=True)
     def pytest_sessionfinish(self, session):
-        result = {"ran": self.ran, "failed": self.outcomes.failed, "unknown": self.unknown}
-        tmp = self.result_path + ".tmp"
+        self.sink({"ran": self.ran, "failed": self.outcomes.failed, "unknown": self.unknown})
+
+
+def _result_file_sink(path):
+    def write(result):
+        tmp = path + ".tmp"
         with open(tmp, "w") as f:
             json.dump(result, f)
-        os.replace(tmp, self.result_path)
+        os.replace(tmp, path)
+
+    return write
+
+
+class _Zygote:
+    """Fresh processes without the start-up cost: pytest is configured (plugins, conftests of
+    the rootdir) but nothing is collected; for each request a child is forked that activates the
+    mutant, collects only the files of its tests, and runs them. Same protocol as a worker."""
+
+    @pytest.hookimpl(tryfirst=True)
+    def pytest_collection(self, session):
+        _send(
+            {
+                "event": "ready",
+                "pid": os.getpid(),
+                "tests": 0,
+                "collection_hits": [],
+                "python": "%d.%d.%d" % sys.version_info[:3],
+                # Functions whose module was imported before the fork (by a conftest): a child
+                # would inherit what their import computed, so they need a real fresh process.
+                "preimported": sorted(mutrun_runtime._tables),
+            }
+        )
+        gc.collect()
+        if hasattr(gc, "freeze"):
+            gc.freeze()
+        while True:
+            line = _requests.readline()
+            if not line:
+                os._exit(0)
+            if not line.strip():
+                continue
+            request = json.loads(line)
+            read_end, write_end = os.pipe()
+            started = time.monotonic()
+            pid = os.fork()
+            if pid == 0:
+                os.close(read_end)
+                self._become_fresh(session, request, write_end)
+                return None  # the child goes on to collect and run, with the mutant active
+            os.close(write_end)
+            _report_child(request, pid, read_end, started)
+
+    @staticmethod
+    def _become_fresh(session, request, write_end):
+        _enter_child(session, request, write_end)
+        if request.get("mutant") not in (None, "fail"):
+            session.config.option.tbstyle = "line"
+        root = str(session.config.rootpath)
+        files = sorted({t.split("::")[0] for t in request["tests"]})
+        session.config.args = [os.path.join(root, f) for f in files]
+
+        def sink(result):
+            try:
+                _write_result(write_end, result)
+            finally:
+                os._exit(0)
+
+        fresh = _Fresh(request["tests"], sink)
+        fresh.session = session  # the session started before the fork: no sessionstart here
+        session.config.pluginmanager.register(fresh, "mutrun-fresh")
 
 
 @pytest.hookimpl(hookwrapper=True)
@@ -410,6 +493,11 @@ def pytest_configure(config):
     elif MODE == "worker":
         mutrun_runtime.activate(None)
         config.pluginmanager.register(_Worker(), "mutrun-worker")
+    elif MODE == "zygote":
+        mutrun_runtime.activate(None)
+        config.pluginmanager.register(_Zygote(), "mutrun-zygote")
     elif MODE == "fresh":
-        fresh = _Fresh(os.environ["MUTRUN_TESTS"], os.environ["MUTRUN_RESULT"])
+        with open(os.environ["MUTRUN_TESTS"]) as f:
+            test_ids = [line.strip() for line in f if line.strip()]
+        fresh = _Fresh(test_ids, _result_file_sink(os.environ["MUTRUN_RESULT"]))
         config.pluginmanager.register(fresh, "mutrun-fresh")

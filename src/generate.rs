@@ -258,7 +258,9 @@ pub fn generate_file(
                 .rendered
                 .as_deref()
                 .map_or(&bytes[..], |t| t.as_bytes());
+            let previous_mtime = std::fs::metadata(&target).and_then(|m| m.modified()).ok();
             crate::atomic::write_atomic(&target, text)?;
+            advance_mtime(&target, previous_mtime)?;
             meta::write(&meta_path, &file.meta)?;
             if file.meta.mutants.is_empty() {
                 Ok(FileOutcome::NoMutants)
@@ -275,6 +277,33 @@ pub fn generate_file(
             Ok(FileOutcome::Problem(problem.describe(rel_path)))
         }
     }
+}
+
+/// Python trusts a cached `.pyc` while the source's mtime (whole seconds) and size are unchanged,
+/// and a rewrite of a trampolined file can keep its size (`+` → `-` in the source). So a rewritten
+/// file's mtime must differ from the one it replaced: when both fall in the same second, the new
+/// one is set a second later.
+fn advance_mtime(path: &Path, previous: Option<std::time::SystemTime>) -> Result<()> {
+    let Some(previous) = previous else {
+        return Ok(());
+    };
+    let seconds = |t: std::time::SystemTime| {
+        t.duration_since(std::time::UNIX_EPOCH)
+            .map(|d| d.as_secs())
+            .unwrap_or(0)
+    };
+    let now = std::fs::metadata(path)
+        .and_then(|m| m.modified())
+        .map_err(|e| crate::error::Error::io("stat", path, e))?;
+    if seconds(now) <= seconds(previous) {
+        let later = previous + std::time::Duration::from_secs(1);
+        std::fs::File::options()
+            .write(true)
+            .open(path)
+            .and_then(|f| f.set_modified(later))
+            .map_err(|e| crate::error::Error::io("set the modification time of", path, e))?;
+    }
+    Ok(())
 }
 
 /// The result of [`generate_file`].

@@ -1,8 +1,9 @@
 //! The scheduler: keeps N workers busy with jobs, enforces each job's time budget by killing the
 //! child's process group, restarts workers that die, and hands every finished job to a callback.
 //!
-//! Jobs for functions that ran during collection go to a *fresh* pytest process instead of a
-//! forked child (see `stats::Coverage::collection_hits`).
+//! Jobs for functions that ran during collection go to a *fresh* process instead of a child
+//! forked after collection (see `stats::Coverage::collection_hits`): a child of a zygote (pytest
+//! configured, nothing collected) when possible, else a new pytest process.
 
 use std::collections::{HashMap, HashSet, VecDeque};
 use std::path::{Path, PathBuf};
@@ -85,13 +86,34 @@ struct Running {
     attempts: u32,
 }
 
+#[derive(Clone, Copy, PartialEq, Eq)]
+enum SlotKind {
+    /// Collected the suite; serves forked children (`MUTRUN_MODE=worker`).
+    Worker,
+    /// Configured but collected nothing; serves fresh-process jobs (`MUTRUN_MODE=zygote`).
+    Zygote,
+}
+
+impl SlotKind {
+    fn mode(self) -> &'static str {
+        match self {
+            SlotKind::Worker => "worker",
+            SlotKind::Zygote => "zygote",
+        }
+    }
+}
+
 struct Slot {
+    kind: SlotKind,
     worker: Worker,
     state: SlotState,
 }
 
 pub struct Lab {
+    /// Workers first, then zygotes; a slot's index is its event index.
     slots: Vec<Slot>,
+    /// Functions a zygote imported before forking: their fresh jobs need a real new process.
+    preimported: HashSet<String>,
     fresh: HashMap<u64, Running>,
     events: Receiver<(usize, WorkerEvent)>,
     sender: Sender<(usize, WorkerEvent)>,
@@ -102,24 +124,30 @@ pub struct Lab {
 }
 
 impl Lab {
-    /// Starts `count` workers and waits until each has collected the suite.
+    /// Starts `count` workers (and `zygotes` zygotes, for fresh-process jobs) and waits until
+    /// each is ready.
     pub fn start(
         count: usize,
+        zygotes: usize,
         pytest: PytestCommand,
         log_dir: &Path,
         interrupted: Arc<AtomicBool>,
     ) -> Result<(Lab, Collected)> {
         let (sender, events) = channel();
         let mut slots = Vec::new();
-        for index in 0..count.max(1) {
-            let worker = Worker::spawn(index, &pytest, log_dir, sender.clone())?;
+        let kinds = std::iter::repeat_n(SlotKind::Worker, count.max(1))
+            .chain(std::iter::repeat_n(SlotKind::Zygote, zygotes));
+        for (index, kind) in kinds.enumerate() {
+            let worker = Worker::spawn(index, kind.mode(), &pytest, log_dir, sender.clone())?;
             slots.push(Slot {
+                kind,
                 worker,
                 state: SlotState::Starting,
             });
         }
         let mut lab = Lab {
             slots,
+            preimported: HashSet::new(),
             fresh: HashMap::new(),
             events,
             sender,
@@ -147,10 +175,14 @@ impl Lab {
                 WorkerEvent::Ready {
                     tests,
                     collection_hits,
+                    preimported,
                 } => {
-                    collected.tests = collected.tests.max(tests);
-                    collected.startup = collected.startup.max(started.elapsed());
+                    if lab.slots[index].kind == SlotKind::Worker {
+                        collected.tests = collected.tests.max(tests);
+                        collected.startup = collected.startup.max(started.elapsed());
+                    }
                     collected.collection_hits.extend(collection_hits);
+                    lab.preimported.extend(preimported);
                     lab.slots[index].state = SlotState::Idle;
                 }
                 WorkerEvent::CollectError(errors) => {
@@ -195,9 +227,12 @@ impl Lab {
         }
     }
 
-    /// How many jobs run at once.
+    /// How many jobs run at once: one per worker (zygotes only stand in for fresh processes).
     pub fn width(&self) -> usize {
-        self.slots.len()
+        self.slots
+            .iter()
+            .filter(|s| s.kind == SlotKind::Worker)
+            .count()
     }
 
     fn running(&self) -> usize {
@@ -210,7 +245,7 @@ impl Lab {
     }
 
     fn dispatch(&mut self, queue: &mut VecDeque<(Job, u32)>) -> Result<()> {
-        while self.running() < self.slots.len() {
+        while self.running() < self.width() {
             let Some((job, attempts)) = queue.pop_front() else {
                 return Ok(());
             };
@@ -224,14 +259,19 @@ impl Lab {
                 timed_out: false,
                 attempts,
             };
-            if running.job.fresh {
-                self.start_fresh(running)?;
-                continue;
-            }
+            let wanted = if running.job.fresh {
+                if !self.zygote_can_run(&running.job) {
+                    self.start_fresh(running)?;
+                    continue;
+                }
+                SlotKind::Zygote
+            } else {
+                SlotKind::Worker
+            };
             let Some(slot) = self
                 .slots
                 .iter_mut()
-                .find(|s| matches!(s.state, SlotState::Idle))
+                .find(|s| s.kind == wanted && matches!(s.state, SlotState::Idle))
             else {
                 queue.push_front((running.job, attempts));
                 return Ok(());
@@ -300,6 +340,19 @@ impl Lab {
         Ok(())
     }
 
+    /// Whether a zygote may stand in for a fresh process for `job`: there is one, and the job's
+    /// function was not imported before the zygote forks.
+    fn zygote_can_run(&self, job: &Job) -> bool {
+        let has_zygote = self.slots.iter().any(|s| s.kind == SlotKind::Zygote);
+        let preimported = match &job.kind {
+            JobKind::Mutant(id) => id
+                .split()
+                .is_some_and(|(function, _)| self.preimported.contains(function.as_str())),
+            _ => true,
+        };
+        has_zygote && !preimported
+    }
+
     /// A worker died (killed from outside, or crashed): start a new one and re-queue its job.
     fn restart(&mut self, index: usize, queue: &mut VecDeque<(Job, u32)>) -> Result<()> {
         let previous = std::mem::replace(&mut self.slots[index].state, SlotState::Starting);
@@ -321,7 +374,14 @@ impl Lab {
                 "worker {index} exited while collecting the tests. Last lines of its log:\n{tail}"
             )));
         }
-        let worker = Worker::spawn(index, &self.pytest, &self.log_dir, self.sender.clone())?;
+        let mode = self.slots[index].kind.mode();
+        let worker = Worker::spawn(
+            index,
+            mode,
+            &self.pytest,
+            &self.log_dir,
+            self.sender.clone(),
+        )?;
         let old = std::mem::replace(&mut self.slots[index].worker, worker);
         old.shutdown();
         Ok(())

@@ -155,8 +155,18 @@ pub fn run(ws: &Workspace, options: &RunOptions, interrupted: Arc<AtomicBool>) -
         .or(ws.config.workers)
         .unwrap_or_else(num_cpus::get)
         .clamp(1, jobs.len());
-    let (mut lab, collected) =
-        Lab::start(workers, pytest.clone(), &ws.log_dir(), interrupted.clone())?;
+    let zygotes = if jobs.iter().any(|j| j.fresh) {
+        workers
+    } else {
+        0
+    };
+    let (mut lab, collected) = Lab::start(
+        workers,
+        zygotes,
+        pytest.clone(),
+        &ws.log_dir(),
+        interrupted.clone(),
+    )?;
     // A function that ran while a worker collected must not be tested in a forked child either.
     let collection_hits: HashSet<FunctionKey> = collected
         .collection_hits

@@ -41,6 +41,9 @@ impl PytestCommand {
         .current_dir(&self.cwd)
         // A MUTANT_UNDER_TEST left in the user's shell must not leak into our processes.
         .env_remove("MUTANT_UNDER_TEST")
+        // Bytecode caching on (into mutants/.mutrun/pycache, see `python_env`): every fresh
+        // process re-imports the trampolined modules, and compiling them is most of its cost.
+        .env_remove("PYTHONDONTWRITEBYTECODE")
         .env("MUTRUN_MODE", mode);
         for (k, v) in &self.env {
             cmd.env(k, v);
@@ -126,6 +129,8 @@ enum WireEvent {
         tests: usize,
         #[serde(default)]
         collection_hits: Vec<String>,
+        #[serde(default)]
+        preimported: Vec<String>,
     },
     CollectError {
         #[serde(default)]
@@ -159,6 +164,8 @@ pub enum WorkerEvent {
     Ready {
         tests: usize,
         collection_hits: Vec<String>,
+        /// Zygotes: functions whose module was imported before forking (by a conftest).
+        preimported: Vec<String>,
     },
     CollectError(Vec<CollectError>),
     Started {
@@ -184,17 +191,19 @@ pub struct Worker {
 }
 
 impl Worker {
-    /// Starts worker `index`; its events arrive on `events` tagged with `index`.
+    /// Starts process `index` in `mode` (`worker`, or `zygote`: configured, nothing collected,
+    /// each child a cheap fresh process); its events arrive on `events` tagged with `index`.
     pub fn spawn(
         index: usize,
+        mode: &str,
         pytest: &PytestCommand,
         log_dir: &Path,
         events: Sender<(usize, WorkerEvent)>,
     ) -> Result<Worker> {
         std::fs::create_dir_all(log_dir).map_err(|e| Error::io("create", log_dir, e))?;
-        let log = log_dir.join(format!("worker-{index}.log"));
+        let log = log_dir.join(format!("{mode}-{index}.log"));
         let log_file = std::fs::File::create(&log).map_err(|e| Error::io("create", &log, e))?;
-        let mut cmd = pytest.command("worker", &[("MUTRUN_LOG", log.display().to_string())]);
+        let mut cmd = pytest.command(mode, &[("MUTRUN_LOG", log.display().to_string())]);
         cmd.stdin(Stdio::piped())
             .stdout(Stdio::piped())
             .stderr(Stdio::from(log_file));
@@ -283,9 +292,11 @@ fn read_events(
             Ok(WireEvent::Ready {
                 tests,
                 collection_hits,
+                preimported,
             }) => WorkerEvent::Ready {
                 tests,
                 collection_hits,
+                preimported,
             },
             Ok(WireEvent::CollectError { errors }) => WorkerEvent::CollectError(errors),
             Ok(WireEvent::Started { id, pid }) => WorkerEvent::Started { request: id, pid },
@@ -342,6 +353,13 @@ pub fn python_env(runtime_dir: &Path, import_roots: &[PathBuf]) -> Vec<(String, 
         }
     }
     let mut env = vec![("PYTHONPATH".to_string(), paths.join(":"))];
+    if let Some(dot_mutrun) = runtime_dir.parent() {
+        // All bytecode under mutants/ (so nothing is written elsewhere, even for a read-only venv).
+        env.push((
+            "PYTHONPYCACHEPREFIX".into(),
+            dot_mutrun.join("pycache").display().to_string(),
+        ));
+    }
     if std::env::var_os("PYTHONHASHSEED").is_none() {
         env.push(("PYTHONHASHSEED".into(), "0".into()));
     }
