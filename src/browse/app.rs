@@ -697,7 +697,15 @@ impl App {
             self.set_status(format!("{} is already queued", mutant.id), Tone::Info);
             return Effect::None;
         }
-        self.pinned.extend(request.ids.iter().cloned());
+        // Keep the listed ones listed while their verdicts change under the filter.
+        let listed: Vec<MutantId> = self
+            .mutants
+            .iter()
+            .filter_map(|r| self.mutant(*r))
+            .map(|(_, m)| m.id.clone())
+            .filter(|id| request.ids.contains(id))
+            .collect();
+        self.pinned.extend(listed);
         if self.running.is_some() {
             self.set_status(
                 format!("queued {} (after the re-run in progress)", request.label),

@@ -8,6 +8,9 @@ pub mod app;
 pub mod input;
 pub mod view;
 
+#[cfg(test)]
+mod tests;
+
 use std::io::{BufRead, BufReader, IsTerminal, Read};
 use std::path::Path;
 use std::process::{Child, Command, Stdio};

@@ -96,6 +96,15 @@ fn block(title: String, focused: bool) -> Block<'static> {
         ))
 }
 
+/// `1 test`, `2 tests`.
+fn plural(n: usize, noun: &str) -> String {
+    if n == 1 {
+        format!("1 {noun}")
+    } else {
+        format!("{n} {noun}s")
+    }
+}
+
 /// `text` cut to `width` columns, ending in `…` when cut.
 fn fit(text: &str, width: usize) -> String {
     if text.chars().count() <= width {
@@ -350,8 +359,8 @@ fn verdict_line(app: &App, r: MutantRef) -> Line<'static> {
                 text.push_str(&format!(" by {killer}"));
             } else if status == Status::Verdict(Verdict::Survived) {
                 text.push_str(&format!(
-                    ": {} tests ran, none failed",
-                    record.tests_run.len()
+                    ": {} ran, none failed",
+                    plural(record.tests_run.len(), "test")
                 ));
             }
             if let Some(detail) = &record.detail {
@@ -432,11 +441,15 @@ fn draw_tests(frame: &mut Frame, app: &App, area: Rect) {
                     mutant.function.as_str()
                 )));
             } else {
-                lines.push(Line::raw(format!(
-                    "{} tests reach {}, fastest first:",
-                    tests.len(),
-                    mutant.function.as_str()
-                )));
+                lines.push(Line::raw(if tests.len() == 1 {
+                    format!("1 test reaches {}:", mutant.function.as_str())
+                } else {
+                    format!(
+                        "{} tests reach {}, fastest first:",
+                        tests.len(),
+                        mutant.function.as_str()
+                    )
+                }));
                 for test in tests {
                     let (mark, style) = match record {
                         Some(r) if r.killer.as_deref() == Some(test.id.as_str()) => {
