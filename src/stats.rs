@@ -65,22 +65,27 @@ impl Coverage {
                     .push(index);
             }
         }
-        // What a function computed at import (a module-level table) can reach any test, whether
-        // or not the test calls the function: every test covers it.
-        for function in &stats.collection_hits {
-            by_function
-                .entry(FunctionKey(function.clone()))
-                .or_default()
-                .extend(0..stats.tests.len());
-        }
+        let fastest_first = |a: &usize, b: &usize| {
+            stats.tests[*a]
+                .duration
+                .total_cmp(&stats.tests[*b].duration)
+                .then(a.cmp(b))
+        };
         for tests in by_function.values_mut() {
-            tests.sort_by(|a, b| {
-                stats.tests[*a]
-                    .duration
-                    .total_cmp(&stats.tests[*b].duration)
-                    .then(a.cmp(b))
-            });
+            tests.sort_by(fastest_first);
             tests.dedup();
+        }
+        // What a function computed at import (a module-level table) can reach any test, whether
+        // or not the test calls the function: every test covers it. The tests that call it come
+        // first (they are the likeliest to fail), then the rest, each part fastest first.
+        let mut everyone: Vec<usize> = (0..stats.tests.len()).collect();
+        everyone.sort_by(fastest_first);
+        for function in &stats.collection_hits {
+            let tests = by_function
+                .entry(FunctionKey(function.clone()))
+                .or_default();
+            let direct: HashSet<usize> = tests.iter().copied().collect();
+            tests.extend(everyone.iter().filter(|i| !direct.contains(i)));
         }
         let by_id = stats
             .tests
