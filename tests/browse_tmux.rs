@@ -193,6 +193,15 @@ fn browse_filters_opens_reruns_applies_and_quits_in_a_real_terminal() {
         screen.contains("killed by tests/test_calc.py::test_add"),
         "{screen}"
     );
+    assert!(screen.contains("esc back  f filter"), "{screen}");
+
+    // Resized to 80x24 it redraws to fit (the keys closer together), and back again.
+    pane.tmux(&["resize-window", "-t", "browse", "-x", "80", "-y", "24"]);
+    let screen = pane.wait_for(&["esc back f filter / search t tests", "q quit"], 30);
+    assert_eq!(screen.lines().count(), 24, "{screen}");
+    assert!(screen.lines().all(|l| l.chars().count() <= 80), "{screen}");
+    pane.tmux(&["resize-window", "-t", "browse", "-x", "100", "-y", "30"]);
+    pane.wait_for(&["esc back  f filter", "q quit"], 30);
 
     // f: survivors only; counter.py has none and leaves the list.
     pane.send(&["f"]);
