@@ -54,7 +54,7 @@ impl Status {
             Status::Verdict(Verdict::Crashed) => 'C',
             Status::Verdict(Verdict::Suspicious) => '?',
             Status::Verdict(Verdict::Skipped) => '-',
-            Status::NotRun => '.',
+            Status::NotRun => 'P',
         }
     }
 
