@@ -167,6 +167,7 @@ class _Worker:
             _send({"event": "collect_error", "errors": self.collect_errors})
             return True
         items = {item.nodeid: item for item in session.items}
+        session.config.pluginmanager.register(_CHILD_OUTCOMES, "mutrun-outcomes")
         _send(
             {
                 "event": "ready",
@@ -291,9 +292,13 @@ def _write_result(write_end, result):
     os.close(write_end)
 
 
+# Registered once in the worker before it forks: registering a plugin in every child costs a
+# rebuild of pluggy's hook tables per mutant. Children start with its list empty.
+_CHILD_OUTCOMES = _Outcomes()
+
+
 def _run_items(session, items, test_ids, stop_on_failure):
-    outcomes = _Outcomes()
-    session.config.pluginmanager.register(outcomes, "mutrun-outcomes")
+    outcomes = _CHILD_OUTCOMES
     selected = [items[t] for t in test_ids if t in items]
     unknown = [t for t in test_ids if t not in items]
     ran = []

@@ -41,8 +41,9 @@ impl PytestCommand {
         .current_dir(&self.cwd)
         // A MUTANT_UNDER_TEST left in the user's shell must not leak into our processes.
         .env_remove("MUTANT_UNDER_TEST")
-        // Bytecode caching on (into mutants/.mutrun/pycache, see `python_env`): every fresh
-        // process re-imports the trampolined modules, and compiling them is most of its cost.
+        // Bytecode caching on: every fresh process re-imports the trampolined modules, and
+        // compiling them is most of its cost. (A cache prefix under mutants/ was tried: it made
+        // every new mutants/ folder recompile the stdlib and site-packages, seconds per run.)
         .env_remove("PYTHONDONTWRITEBYTECODE")
         .env("MUTRUN_MODE", mode);
         for (k, v) in &self.env {
@@ -353,13 +354,6 @@ pub fn python_env(runtime_dir: &Path, import_roots: &[PathBuf]) -> Vec<(String, 
         }
     }
     let mut env = vec![("PYTHONPATH".to_string(), paths.join(":"))];
-    if let Some(dot_mutrun) = runtime_dir.parent() {
-        // All bytecode under mutants/ (so nothing is written elsewhere, even for a read-only venv).
-        env.push((
-            "PYTHONPYCACHEPREFIX".into(),
-            dot_mutrun.join("pycache").display().to_string(),
-        ));
-    }
     if std::env::var_os("PYTHONHASHSEED").is_none() {
         env.push(("PYTHONHASHSEED".into(), "0".into()));
     }
