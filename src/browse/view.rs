@@ -96,6 +96,24 @@ fn block(title: String, focused: bool) -> Block<'static> {
         ))
 }
 
+/// `line` with tabs expanded (to stops every 4 columns) and other control characters dropped:
+/// the terminal would skip them, and a tab-indented source would lose its indentation.
+fn printable(line: &str) -> String {
+    let mut out = String::with_capacity(line.len());
+    let mut column = 0;
+    for c in line.chars() {
+        if c == '\t' {
+            let n = 4 - column % 4;
+            out.extend(std::iter::repeat_n(' ', n));
+            column += n;
+        } else if !c.is_control() {
+            out.push(c);
+            column += 1;
+        }
+    }
+    out
+}
+
 /// `1 test`, `2 tests`.
 fn plural(n: usize, noun: &str) -> String {
     if n == 1 {
@@ -405,7 +423,7 @@ fn draw_diff(frame: &mut Frame, app: &App, area: Rect) {
             } else {
                 Style::default()
             };
-            Line::styled(line, style)
+            Line::styled(printable(&line), style)
         })),
         Err(message) => lines.push(Line::styled(message, Style::default().fg(Color::Yellow))),
     }
@@ -485,7 +503,7 @@ fn draw_output(frame: &mut Frame, app: &App, area: Rect) {
             "no re-run yet: r re-runs the selected mutant, R its function",
         )]
     } else {
-        app.output.iter().map(|l| Line::raw(l.clone())).collect()
+        app.output.iter().map(|l| Line::raw(printable(l))).collect()
     };
     // Follow the end of the output unless scrolled.
     let height = area.height.saturating_sub(2) as usize;
@@ -505,7 +523,7 @@ fn draw_output(frame: &mut Frame, app: &App, area: Rect) {
 
 fn draw_status(frame: &mut Frame, app: &App, area: Rect) {
     let line = match &app.status {
-        Some((text, tone)) => Line::styled(text.clone(), tone_style(*tone)),
+        Some((text, tone)) => Line::styled(printable(text), tone_style(*tone)),
         None => Line::styled(
             "t shows the tests that reach the selected mutant, f filters by status",
             Style::default().fg(Color::DarkGray),
@@ -595,8 +613,14 @@ fn draw_confirm(frame: &mut Frame, app: &App, r: MutantRef, area: Rect) {
             "Write {} into {} (line {})?",
             mutant.id, file.meta.source, mutant.line
         )),
-        Line::styled(format!("- {before}"), Style::default().fg(Color::Red)),
-        Line::styled(format!("+ {after}"), Style::default().fg(Color::Green)),
+        Line::styled(
+            format!("- {}", printable(&before)),
+            Style::default().fg(Color::Red),
+        ),
+        Line::styled(
+            format!("+ {}", printable(&after)),
+            Style::default().fg(Color::Green),
+        ),
         Line::raw(""),
         Line::from(vec![
             Span::styled(
@@ -625,4 +649,13 @@ fn draw_confirm(frame: &mut Frame, app: &App, r: MutantRef, area: Rect) {
         ),
         popup,
     );
+}
+
+#[cfg(test)]
+mod tests {
+    #[test]
+    fn tabs_expand_and_control_characters_go() {
+        assert_eq!(super::printable("-\tif x:\x1b"), "-   if x:");
+        assert_eq!(super::printable("\t\tpass"), "        pass");
+    }
 }
