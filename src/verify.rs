@@ -363,6 +363,9 @@ fn run_plain_pytest(
                 return Ok(match (status.code(), status.signal()) {
                     (Some(0), _) => PlainOutcome::Undetected,
                     (Some(1 | 2), _) => PlainOutcome::Detected,
+                    // pytest's usage-error code also ends a run whose conftest.py fails to
+                    // import: under the mutant, that is the suite failing.
+                    (Some(4), _) if conftest_failed(log) => PlainOutcome::Detected,
                     (Some(code), _) => PlainOutcome::NotRun(code),
                     (None, _) => PlainOutcome::Crashed,
                 });
@@ -376,6 +379,10 @@ fn run_plain_pytest(
             Err(e) => return Err(Error::other(format!("cannot wait for pytest: {e}"))),
         }
     }
+}
+
+fn conftest_failed(log: &Path) -> bool {
+    std::fs::read_to_string(log).is_ok_and(|text| text.contains("while loading conftest"))
 }
 
 fn print_report(checked: &[Checked]) -> ExitCode {
