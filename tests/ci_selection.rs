@@ -155,3 +155,42 @@ fn tests_for_lists_the_covering_tests_fastest_first() {
     let out = common::mutrun(&project, &["tests-for", "simple.calc.unused:1"]);
     assert!(String::from_utf8_lossy(&out.stdout).contains("no test reaches simple.calc.unused"));
 }
+
+#[test]
+fn since_a_git_ref_runs_only_mutants_on_lines_changed_since() {
+    let (_guard, project) = common::fixture("simple");
+    let git = |args: &[&str]| {
+        let out = std::process::Command::new("git")
+            .args(["-c", "user.name=t", "-c", "user.email=t@example.com"])
+            .args(args)
+            .current_dir(&project)
+            .output()
+            .expect("git");
+        assert!(out.status.success(), "git {args:?}: {}", common::text(&out));
+    };
+    git(&["init", "-q"]);
+    git(&["add", "-A"]);
+    git(&["commit", "-q", "-m", "base"]);
+    let calc = project.join("simple/calc.py");
+    let text = std::fs::read_to_string(&calc).expect("read");
+    std::fs::write(&calc, text.replacen("return x * 2", "return x * 3", 1)).expect("write");
+
+    run(&project, &["--since", "HEAD"]);
+    let got = verdicts(&project);
+    let judged: Vec<&str> = got
+        .iter()
+        .filter(|(_, v)| *v != "none")
+        .map(|(id, _)| id.as_str())
+        .collect();
+    assert!(!judged.is_empty());
+    assert!(
+        judged
+            .iter()
+            .all(|id| id.starts_with("simple.calc.unused:")),
+        "{judged:?}"
+    );
+
+    let out = common::mutrun(&project, &["run", "--since", "no-such-ref"]);
+    assert_eq!(out.status.code(), Some(2), "{}", common::text(&out));
+    assert!(common::text(&out).contains("git diff no-such-ref"));
+}
