@@ -167,6 +167,7 @@ class _Worker:
             _send({"event": "collect_error", "errors": self.collect_errors})
             return True
         items = {item.nodeid: item for item in session.items}
+        _adopt_moved_ids(items)
         session.config.pluginmanager.register(_CHILD_OUTCOMES, "mutrun-outcomes")
         _send(
             {
@@ -301,17 +302,56 @@ def _run_items(session, items, test_ids, stop_on_failure):
     outcomes = _CHILD_OUTCOMES
     selected = [items[t] for t in test_ids if t in items]
     unknown = [t for t in test_ids if t not in items]
+    asked = {items[t].nodeid: t for t in test_ids if t in items}
     ran = []
     for index, item in enumerate(selected):
         nextitem = selected[index + 1] if index + 1 < len(selected) else None
-        ran.append(item.nodeid)
+        ran.append(asked[item.nodeid])
         try:
             item.ihook.pytest_runtest_protocol(item=item, nextitem=nextitem)
         except BaseException as error:  # pytest.exit(), KeyboardInterrupt from the code under test
             outcomes.failed.append({"test": item.nodeid, "when": "call", "message": repr(error)})
         if outcomes.failed and stop_on_failure:
             break
+    for failure in outcomes.failed:
+        failure["test"] = asked.get(failure["test"], failure["test"])
     return {"ran": ran, "failed": outcomes.failed, "unknown": unknown}
+
+
+_STATS_JSON = os.path.join(os.path.dirname(os.path.dirname(os.path.abspath(__file__))), "stats.json")
+
+
+def _case_positions(ids):
+    """{node id: (the test function's node id, n)}: the n-th case of each test, in this order."""
+    seen = {}
+    positions = {}
+    for nodeid in ids:
+        function = nodeid.split("[", 1)[0]
+        positions[nodeid] = (function, seen.get(function, 0))
+        seen[function] = positions[nodeid][1] + 1
+    return positions
+
+
+def _adopt_moved_ids(by_id):
+    """A test id holding a per-process value (marshmallow parametrizes over datetime.now()) is not
+    the id the stats pass recorded. Maps each stats id this process did not collect, in `by_id`,
+    to the case in the same position of the same test function, when that case's id is one the
+    stats pass never saw."""
+    try:
+        with open(_STATS_JSON) as f:
+            stats_ids = [t["id"] for t in json.load(f)["tests"]]
+    except (OSError, ValueError, KeyError, TypeError):
+        return
+    missing = [t for t in stats_ids if t not in by_id]
+    if not missing:
+        return
+    known = set(stats_ids)
+    here = {position: nodeid for nodeid, position in _case_positions(list(by_id)).items()}
+    there = _case_positions(stats_ids)
+    for old in missing:
+        new = here.get(there[old])
+        if new is not None and new not in known:
+            by_id[old] = by_id[new]
 
 
 def _load_prctl():
@@ -368,6 +408,7 @@ class _Fresh:
         self.outcomes = _Outcomes()
         self.ran = []
         self.unknown = []
+        self.asked = {}  # this process's node id → the id mutrun asked for
         self.session = None
 
     def pytest_sessionstart(self, session):
@@ -376,8 +417,11 @@ class _Fresh:
     @pytest.hookimpl(trylast=True)
     def pytest_collection_modifyitems(self, session, config, items):
         by_id = {item.nodeid: item for item in items}
+        if any(t not in by_id for t in self.test_ids):
+            _adopt_moved_ids(by_id)
         selected = [by_id[t] for t in self.test_ids if t in by_id]
         self.unknown = [t for t in self.test_ids if t not in by_id]
+        self.asked = {by_id[t].nodeid: t for t in self.test_ids if t in by_id}
         chosen = set(id(item) for item in selected)
         deselected = [item for item in items if id(item) not in chosen]
         if deselected:
@@ -392,7 +436,7 @@ class _Fresh:
             )
 
     def pytest_runtest_logstart(self, nodeid, location):
-        self.ran.append(nodeid)
+        self.ran.append(self.asked.get(nodeid, nodeid))
 
     def pytest_runtest_logreport(self, report):
         self.outcomes.pytest_runtest_logreport(report)
@@ -401,6 +445,8 @@ class _Fresh:
 
     @pytest.hookimpl(trylast=True)
     def pytest_sessionfinish(self, session):
+        for failure in self.outcomes.failed:
+            failure["test"] = self.asked.get(failure["test"], failure["test"])
         self.sink({"ran": self.ran, "failed": self.outcomes.failed, "unknown": self.unknown})
 
 
