@@ -199,6 +199,7 @@ def _send(event):
 
 
 def _serve(session, items, request):
+    request["_parent"] = os.getpid()
     read_end, write_end = os.pipe()
     started = time.monotonic()
     pid = os.fork()
@@ -265,7 +266,7 @@ def _enter_child(session, request, write_end):
     """What every forked child does first: its own process group, death with its parent, no
     output, the memory cap, and the mutant active (in the environment too, for subprocesses)."""
     os.setpgid(0, 0)
-    _die_with_parent()
+    _die_with_parent(request["_parent"])
     _quiet()
     _limit_memory()
     mutant = request.get("mutant")
@@ -367,10 +368,13 @@ def _load_prctl():
 _prctl = _load_prctl() if MODE in ("worker", "zygote") else None
 
 
-def _die_with_parent():
-    """PR_SET_PDEATHSIG(SIGKILL): a child must not outlive its worker."""
+def _die_with_parent(parent):
+    """PR_SET_PDEATHSIG(SIGKILL): a child must not outlive its worker. If the worker died before
+    the signal was armed, the child has been re-parented already: leave now."""
     if _prctl is not None:
         _prctl(1, 9, 0, 0, 0)
+    if os.getppid() != parent:
+        os._exit(1)
 
 
 def _quiet():
@@ -489,6 +493,7 @@ class _Zygote:
             if not line.strip():
                 continue
             request = json.loads(line)
+            request["_parent"] = os.getpid()
             read_end, write_end = os.pipe()
             started = time.monotonic()
             pid = os.fork()

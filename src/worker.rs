@@ -275,10 +275,13 @@ pub fn log_tail(path: &Path, lines: usize) -> String {
 /// SIGKILL to a whole process group (a worker and anything it started, or one child).
 pub fn kill_group(pgid: i32) {
     if pgid > 0 {
-        let _ = nix::sys::signal::killpg(
-            nix::unistd::Pid::from_raw(pgid),
-            nix::sys::signal::Signal::SIGKILL,
-        );
+        let pid = nix::unistd::Pid::from_raw(pgid);
+        let group = nix::sys::signal::killpg(pid, nix::sys::signal::Signal::SIGKILL);
+        if group.is_err() {
+            // A child killed before it made its own group (right after the fork) is still in
+            // its worker's group: kill the process itself.
+            let _ = nix::sys::signal::kill(pid, nix::sys::signal::Signal::SIGKILL);
+        }
     }
 }
 
