@@ -199,7 +199,11 @@ mod tests {
     #[test]
     fn a_kill_by_a_failed_import_lives_while_the_covering_tests_are_unchanged() {
         let then = coverage(&[("t::a", "1")]);
-        let file = file_with(Some(judged(Verdict::Killed, Some("tests/test_m.py"), &then)));
+        let file = file_with(Some(judged(
+            Verdict::Killed,
+            Some("tests/test_m.py"),
+            &then,
+        )));
         assert_eq!(rerun(&file, &then), None);
         assert_eq!(
             rerun(&file, &coverage(&[("t::a", "2")])),
