@@ -1,0 +1,254 @@
+#!/usr/bin/env python3
+"""Runs mutrun and mutmut 3.8.1 with the same worker count on the pinned corpus (python-slugify
+9.2.0, isodate 0.7.2, marshmallow 4.4.0), each run in a fresh copy, and prints a Markdown table:
+mutants, verdict counts, median wall seconds, and the ratio mutmut / mutrun. Also times a mutrun
+re-run with nothing changed on isodate.
+
+mutmut 3.8.1 fails marshmallow's clean-test phase (state left by its in-process stats run): that
+is recorded as its result, not an error of this script. After the table, a profile of each mutrun
+run: stats and clean passes, and the per-mutant seconds in forked children vs fresh processes.
+
+Needs `bench/setup.sh` (corpus + venvs) and `cargo build --release`. With 2 workers on 2 cores
+the full comparison (3 projects x 2 tools x 3 runs) takes hours; start with `--runs 1`.
+
+Logs of every run: bench/work/logs/compare/. Raw results: bench/work/results/compare-*.json.
+"""
+from __future__ import annotations
+
+import argparse
+import json
+import re
+import time
+from collections import Counter
+
+from _common import (CORPUS, LOGS, PROJECTS, RUNS, VENVS, WORK, BenchError, fmt_seconds, fresh_copy,
+                     main_wrapper, markdown_table, median, mutmut_binary, mutmut_counts, mutrun_binary,
+                     mutrun_results, require_setup, run_timed, venv_env)
+
+COLUMNS = ["killed", "survived", "no tests", "timeout"]
+
+
+def run_mutmut(project: str, index: int, jobs: int, timeout: float) -> dict:
+    copy = fresh_copy(PROJECTS / project, RUNS / f"mutmut-{project}")
+    log = LOGS / "compare" / f"{project}-mutmut-{index}.log"
+    t = run_timed([mutmut_binary(), "run", "--max-children", jobs], copy,
+                  venv_env(VENVS / "mutmut", PYTHONUNBUFFERED="1"), log, timeout)
+    counts = mutmut_counts(copy)
+    total = sum(counts.values())
+    result = {"tool": "mutmut 3.8.1", "project": project, "run": index, "seconds": t.seconds,
+              "total": total, "counts": dict(counts), "ok": True, "note": "", "log": str(log)}
+    out = t.output
+    if t.timed_out:
+        result.update(ok=False, note=f"timed out after {timeout:.0f} s")
+    elif "Failed to run clean test" in out:
+        result.update(ok=False, note="failed its clean-test phase" + failing_test(out))
+    elif t.returncode != 0:
+        result.update(ok=False, note=f"exit {t.returncode}: {t.tail(1)[:120]}")
+    elif counts.get("not checked"):
+        result["note"] = f"{counts['not checked']} not checked"
+    return result
+
+
+def failing_test(output: str) -> str:
+    for line in output.replace("\r", "\n").splitlines():
+        if line.startswith("FAILED "):
+            return f" ({line[7:].split(' - ')[0].strip()})"
+    return ""
+
+
+def run_mutrun(binary, project: str, index: int, jobs: int, timeout: float, rerun: bool) -> dict:
+    copy = fresh_copy(PROJECTS / project, RUNS / f"mutrun-{project}")
+    env = venv_env(VENVS / project)
+    log = LOGS / "compare" / f"{project}-mutrun-{index}.log"
+    t = run_timed([binary, "-C", copy, "run", "-j", jobs], copy, env, log, timeout)
+    result = {"tool": "mutrun", "project": project, "run": index, "seconds": t.seconds, "total": None,
+              "counts": {}, "ok": True, "note": "", "log": str(log), "exit": t.returncode}
+    if t.timed_out:
+        result.update(ok=False, note=f"timed out after {timeout:.0f} s")
+        return result
+    if t.returncode not in (0, 3):
+        result.update(ok=False, note=f"exit {t.returncode}: {t.tail(1)[:160]}")
+    try:
+        total, counts = mutrun_results(binary, copy, env, log.with_suffix(".results.json"))
+        result.update(total=total, counts=dict(counts), profile=profile(copy, t.output))
+    except BenchError as e:
+        result.update(ok=False, note=(result["note"] + "; " if result["note"] else "") + str(e)[:200])
+    if rerun and result["ok"]:
+        rlog = LOGS / "compare" / f"{project}-mutrun-{index}-rerun.log"
+        r = run_timed([binary, "-C", copy, "run", "-j", jobs], copy, env, rlog, timeout)
+        result["rerun_seconds"] = r.seconds
+        if r.returncode not in (0, 3) or "nothing to run" not in r.output:
+            result["note"] = f"the re-run ran mutants or failed (exit {r.returncode}), see {rlog.name}"
+    return result
+
+
+def profile(copy, output: str) -> dict:
+    """Where a mutrun run's time went: the stats and clean passes (from its log), and the summed
+    per-mutant seconds of mutants tested in forked children vs in fresh processes (the functions
+    the stats pass saw run at import or collection: every test covers them)."""
+    def seconds(pattern):
+        m = re.search(pattern, output)
+        return float(m.group(1)) if m else None
+
+    stats_file = copy / "mutants" / ".mutrun" / "stats.json"
+    hits = set(json.loads(stats_file.read_text()).get("collection_hits", [])) if stats_file.exists() else set()
+    parts = {"forked": [0, 0.0, 0], "fresh": [0, 0.0, 0]}  # mutants, seconds, tests run
+    for meta in (copy / "mutants").rglob("*.meta"):
+        for m in json.loads(meta.read_text()).get("mutants", []):
+            v = m.get("verdict") or {}
+            if v.get("verdict") in (None, "no tests"):
+                continue
+            part = parts["fresh" if m["function"] in hits else "forked"]
+            part[0] += 1
+            part[1] += v.get("seconds") or 0.0
+            part[2] += len(v.get("tests_run") or [])
+    return {"stats pass": seconds(r"stats pass done: \d+ tests in ([0-9.]+) s"),
+            "clean pass": seconds(r"clean pass: .*\(([0-9.]+) s\)"), **parts}
+
+
+def profile_table(results: list[dict]) -> str:
+    rows = []
+    for r in results:
+        p = r.get("profile")
+        if not p:
+            continue
+        cells = []
+        for part in ("forked", "fresh"):
+            n, secs, tests = p[part]
+            cells.append(f"{n} mutants, {secs:.0f} s ({1000 * secs / n:.0f} ms each, {tests / n:.0f} tests)"
+                         if n else "—")
+        rows.append([r["project"], r["run"], fmt_seconds(r["seconds"]), fmt_seconds(p["stats pass"]),
+                     fmt_seconds(p["clean pass"]), *cells])
+    return markdown_table(["project", "run", "mutrun wall s", "stats pass s", "clean pass s",
+                           "forked children (summed over workers)", "fresh processes (summed over workers)"],
+                          rows)
+
+
+def summarise(results: list[dict]) -> str:
+    rows = []
+    by_key: dict[tuple, list[dict]] = {}
+    for r in results:
+        by_key.setdefault((r["project"], r["tool"]), []).append(r)
+    medians = {}
+    for (project, tool), rs in by_key.items():
+        ok = [r for r in rs if r["ok"]]
+        medians[(project, tool)] = median([r["seconds"] for r in ok]) if ok else None
+    projects = list(dict.fromkeys(r["project"] for r in results))
+    for project in projects:
+        for tool in ("mutmut 3.8.1", "mutrun"):
+            rs = by_key.get((project, tool))
+            if not rs:
+                continue
+            last = rs[-1]
+            counts = Counter(last["counts"])
+            total = last["total"]
+            other = None
+            if total is not None:
+                other = total - sum(counts.get(c, 0) for c in COLUMNS)
+            other_names = ", ".join(f"{k} {v}" for k, v in sorted(counts.items()) if k not in COLUMNS and v)
+            ok = [r for r in rs if r["ok"]]
+            secs = [r["seconds"] for r in ok]
+            spread = f"{fmt_seconds(min(secs))}–{fmt_seconds(max(secs))}" if len(secs) > 1 else ""
+            ratio = ""
+            if tool == "mutrun":
+                a, b = medians.get((project, "mutmut 3.8.1")), medians.get((project, "mutrun"))
+                if a and b:
+                    ratio = f"{a / b:.1f}×"
+                elif b and (project, "mutmut 3.8.1") in by_key:
+                    ratio = "mutmut failed"
+            notes = sorted({r["note"] for r in rs if r["note"]})
+            if other_names:
+                notes.append(other_names)
+            rows.append([
+                project, tool, total if total is not None else "—",
+                *(counts.get(c, 0) if total is not None else "—" for c in COLUMNS),
+                other if other is not None else "—",
+                fmt_seconds(medians[(project, tool)]) if ok else "failed",
+                f"{len(ok)}/{len(rs)}" + (f" ({spread})" if spread else ""),
+                ratio, "; ".join(notes),
+            ])
+            reruns = [r["rerun_seconds"] for r in rs if "rerun_seconds" in r]
+            if reruns:
+                rows.append([project, "mutrun re-run, nothing changed", "", "", "", "", "", "",
+                             fmt_seconds(median(reruns)), f"{len(reruns)}", "", ""])
+    headers = ["project", "tool", "mutants", "killed", "survived", "no tests", "timeout", "other",
+               "median s", "ok runs (min–max)", "mutmut / mutrun", "notes"]
+    return markdown_table(headers, rows) + "\n\n" + "\n".join(goals(by_key, medians, projects))
+
+
+def goals(by_key, medians, projects) -> list[str]:
+    """One line per goal: mutrun at least 3x faster than mutmut per project; a re-run with
+    nothing changed under 2 s."""
+    lines = []
+    for project in projects:
+        ours, theirs = medians.get((project, "mutrun")), medians.get((project, "mutmut 3.8.1"))
+        if ours and theirs:
+            lines.append(f"goal: {project}, mutrun at least 3× faster than mutmut: {theirs / ours:.1f}×, "
+                         f"{'met' if theirs / ours >= 3 else 'NOT met'}")
+        elif ours and (project, "mutmut 3.8.1") in by_key:
+            why = "; ".join(sorted({r["note"] for r in by_key[(project, "mutmut 3.8.1")] if r["note"]}))
+            lines.append(f"goal: {project}: mutmut cannot test it ({why}); mutrun did, in {ours:.1f} s")
+        reruns = [r["rerun_seconds"] for r in by_key.get((project, "mutrun"), []) if "rerun_seconds" in r]
+        if reruns:
+            lines.append(f"goal: {project}, a second `mutrun run` with nothing changed under 2 s: "
+                         f"{median(reruns):.2f} s, {'met' if median(reruns) < 2 else 'NOT met'}")
+    return lines
+
+
+def main() -> int:
+    p = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    p.add_argument("--runs", type=int, default=3, help="runs per project and tool (default 3)")
+    p.add_argument("--quick", action="store_true", help="one project (isodate), one run")
+    p.add_argument("--projects", default=",".join(CORPUS),
+                   help=f"comma-separated subset of {','.join(CORPUS)}")
+    p.add_argument("--tools", default="mutmut,mutrun", help="comma-separated subset of mutmut,mutrun")
+    p.add_argument("-j", "--jobs", type=int, default=2, help="workers for both tools (default 2)")
+    p.add_argument("--mutrun", help="mutrun binary (default target/release/mutrun)")
+    p.add_argument("--timeout", type=float, default=3600, help="seconds before one run is killed")
+    p.add_argument("--no-rerun", action="store_true", help="skip the re-run-with-nothing-changed timing")
+    args = p.parse_args()
+
+    projects = [x.strip() for x in args.projects.split(",") if x.strip()]
+    runs = args.runs
+    if args.quick:
+        projects, runs = ["isodate"], 1
+    unknown = [x for x in projects if x not in CORPUS]
+    if unknown:
+        raise BenchError(f"unknown project(s) {', '.join(unknown)}; choose from {', '.join(CORPUS)}")
+    tools = [x.strip() for x in args.tools.split(",") if x.strip()]
+    if not tools or any(t not in ("mutmut", "mutrun") for t in tools):
+        raise BenchError("--tools takes mutmut, mutrun or both")
+    require_setup(projects, list(projects) + (["mutmut"] if "mutmut" in tools else []))
+    binary = mutrun_binary(args.mutrun) if "mutrun" in tools else None
+
+    results = []
+    started = time.strftime("%Y%m%d-%H%M%S")
+    for i in range(1, runs + 1):
+        for project in projects:
+            for tool in tools:
+                print(f"[compare] run {i}/{runs}: {tool} on {project} …", flush=True)
+                if tool == "mutmut":
+                    r = run_mutmut(project, i, args.jobs, args.timeout)
+                else:
+                    r = run_mutrun(binary, project, i, args.jobs, args.timeout,
+                                   rerun=(project == "isodate" and not args.no_rerun))
+                extra = f", re-run {r['rerun_seconds']:.2f} s" if "rerun_seconds" in r else ""
+                status = "ok" if r["ok"] else f"FAILED ({r['note']})"
+                print(f"[compare]   {r['seconds']:.1f} s, {r['total']} mutants {dict(r['counts'])}{extra}: {status}",
+                      flush=True)
+                results.append(r)
+                out = WORK / "results" / f"compare-{started}.json"
+                out.parent.mkdir(parents=True, exist_ok=True)
+                out.write_text(json.dumps(results, indent=1))
+    print()
+    print(f"Workers: {args.jobs} per tool; {runs} run(s) each; fresh copy per run.")
+    print()
+    print(summarise(results))
+    if any(r.get("profile") for r in results):
+        print("\nWhere mutrun's time went (per-mutant seconds are summed over the workers):\n")
+        print(profile_table(results))
+    return 0
+
+
+if __name__ == "__main__":
+    main_wrapper(main)
