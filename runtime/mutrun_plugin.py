@@ -53,9 +53,17 @@ class _Outcomes:
 
     def pytest_runtest_logreport(self, report):
         if report.failed:
-            self.failed.append(
-                {"test": report.nodeid, "when": report.when, "message": _first_error_lines(report)}
-            )
+            failure = {"test": report.nodeid, "when": report.when, "message": _first_error_lines(report)}
+            if _memory_capped and _raised_memory_error(report):
+                failure["out_of_memory"] = True
+            self.failed.append(failure)
+
+
+def _raised_memory_error(report):
+    """Whether the failure is a MemoryError: under the memory cap, the test ran out of memory."""
+    crash = getattr(report.longrepr, "reprcrash", None)
+    message = getattr(crash, "message", None) or ""
+    return message.split(":", 1)[0].strip() == "MemoryError"
 
 
 # --- stats -----------------------------------------------------------------------------------
@@ -386,7 +394,13 @@ def _quiet():
     os.close(devnull)
 
 
+_memory_capped = False  # set in a test process once `_limit_memory` capped it
+
+
 def _limit_memory():
+    """`memory_limit_mb`: caps this test process's address space. A MemoryError that then ends a
+    test is reported as `out_of_memory` (verdict crashed), not as a plain failure."""
+    global _memory_capped
     limit_mb = os.environ.get("MUTRUN_MEMORY_LIMIT_MB")
     if not limit_mb:
         return
@@ -395,6 +409,7 @@ def _limit_memory():
 
         limit = int(limit_mb) * 1024 * 1024
         resource.setrlimit(resource.RLIMIT_AS, (limit, limit))
+        _memory_capped = True
     except (ValueError, OSError, ImportError):
         pass
 
@@ -557,3 +572,4 @@ def pytest_configure(config):
             test_ids = [line.strip() for line in f if line.strip()]
         fresh = _Fresh(test_ids, _result_file_sink(os.environ["MUTRUN_RESULT"]))
         config.pluginmanager.register(fresh, "mutrun-fresh")
+        _limit_memory()

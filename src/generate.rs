@@ -20,7 +20,8 @@ pub const MUTRUN_VERSION: &str = env!("CARGO_PKG_VERSION");
 /// Why a source file was copied unmutated.
 #[derive(Debug, Clone, PartialEq)]
 pub enum SourceProblem {
-    NotUtf8,
+    /// Bytes that are not UTF-8 at `line`:`column` (1-based) and no coding cookie.
+    NotUtf8 { line: usize, column: usize },
     /// A coding cookie other than UTF-8: the generated names and ids are written as UTF-8.
     Encoding(String),
     Syntax {
@@ -34,12 +35,22 @@ impl SourceProblem {
     /// `path:line:col: what` for the warning list.
     pub fn describe(&self, path: &Path) -> String {
         match self {
-            SourceProblem::NotUtf8 => format!("{}: not valid UTF-8; copied unmutated", path.display()),
-            SourceProblem::Encoding(enc) => format!(
-                "{}:1:1: declares encoding {enc}; mutrun mutates UTF-8 sources only, copied unmutated",
+            SourceProblem::NotUtf8 { line, column } => format!(
+                "{}:{line}:{column}: not valid UTF-8 and no coding cookie (Python cannot import it \
+                 either); copied unmutated. Save it as UTF-8, or declare its encoding on line 1 \
+                 (`# -*- coding: latin-1 -*-`)",
                 path.display()
             ),
-            SourceProblem::Syntax { line, column, message } => format!(
+            SourceProblem::Encoding(enc) => format!(
+                "{}:1:1: declares encoding {enc}; mutrun mutates UTF-8 sources only, copied \
+                 unmutated (save it as UTF-8 to have it mutated)",
+                path.display()
+            ),
+            SourceProblem::Syntax {
+                line,
+                column,
+                message,
+            } => format!(
                 "{}:{line}:{column}: syntax error: {message}; copied unmutated",
                 path.display()
             ),
@@ -66,7 +77,7 @@ pub fn analyze(
     module: &str,
     render: bool,
 ) -> Result<FileMutants, SourceProblem> {
-    let source = std::str::from_utf8(bytes).map_err(|_| SourceProblem::NotUtf8)?;
+    let source = std::str::from_utf8(bytes).map_err(|e| not_utf8(bytes, e.valid_up_to()))?;
     if let Some(encoding) = declared_encoding(source) {
         return Err(SourceProblem::Encoding(encoding));
     }
@@ -153,6 +164,22 @@ pub fn slash_path(path: &Path) -> String {
         .map(|c| c.as_os_str().to_string_lossy())
         .collect::<Vec<_>>()
         .join("/")
+}
+
+/// Why bytes that are not UTF-8 (the first bad byte at `valid_up_to`) cannot be mutated: their
+/// coding cookie, else the position of that byte.
+fn not_utf8(bytes: &[u8], valid_up_to: usize) -> SourceProblem {
+    if let Some(encoding) = declared_encoding(&String::from_utf8_lossy(bytes)) {
+        return SourceProblem::Encoding(encoding);
+    }
+    let valid = &bytes[..valid_up_to.min(bytes.len())];
+    let line_start = valid.iter().rposition(|&b| b == b'\n').map_or(0, |i| i + 1);
+    let column = String::from_utf8_lossy(&valid[line_start..])
+        .chars()
+        .count()
+        + 1;
+    let line = valid.iter().filter(|&&b| b == b'\n').count() + 1;
+    SourceProblem::NotUtf8 { line, column }
 }
 
 /// The encoding named by a PEP 263 cookie on line 1 or 2, unless it is UTF-8.

@@ -14,7 +14,8 @@ pub enum Verdict {
     NoTests,
     /// The tests ran longer than the mutant's time budget and were stopped (counts as detected).
     Timeout,
-    /// The test process died from a signal (segfault, abort, out-of-memory kill).
+    /// The test process died from a signal (segfault, abort, out-of-memory kill), or a test ran
+    /// out of memory under `memory_limit_mb` (a MemoryError).
     Crashed,
     /// The test process ended in a way that means neither pass nor fail (it exited on its own
     /// with an unexpected code before reporting, e.g. a test called `os._exit`).
@@ -96,6 +97,7 @@ pub fn judge(end: &crate::worker::ChildEnd, timed_out: bool) -> Judgement {
                 verdict: Verdict::Killed,
                 killer: Some(failed.test.clone()),
                 detail: None,
+/// | it reported, and its first failure is a MemoryError under `memory_limit_mb` | crashed |
             },
             None if result.ran.is_empty() => plain(
                 Verdict::NoTests,
@@ -112,6 +114,13 @@ pub fn judge(end: &crate::worker::ChildEnd, timed_out: bool) -> Judgement {
             Some(format!(
                 "the test process exited with code {code} before reporting"
             )),
+            Some(failed) if failed.out_of_memory => plain(
+                Verdict::Crashed,
+                Some(format!(
+                    "ran out of memory under the memory cap (`memory_limit_mb`): MemoryError in {}",
+                    failed.test
+                )),
+            ),
         ),
         (None, None, None) => plain(
             Verdict::Suspicious,
@@ -164,6 +173,7 @@ mod tests {
         assert_eq!(
             judge(&reported(&[], &["t::a"]), true).verdict,
             Verdict::Timeout
+                        out_of_memory: false,
         );
         let segv = ChildEnd {
             signal: Some(11),

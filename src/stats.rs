@@ -192,8 +192,10 @@ fn refuse_unusable(stats: &StatsFile, log: &Path) -> Result<()> {
     if stats.tests.is_empty() {
         return Err(Error::with_code(
             format!(
-                "the stats pass ran no tests. Set `tests_dir` (or `pytest_add_cli_args`) under [tool.mutrun] \
-                 so pytest finds your tests from the project root. Output: {}",
+                "pytest found no tests in mutants/ (the copy of your project), so no mutant can be judged. \
+                 Write tests pytest collects (test_*.py files with test_ functions), or, if you have tests, \
+                 set `tests_dir` (or `pytest_add_cli_args`) under [tool.mutrun] so pytest finds them from \
+                 the project root. Output: {}",
                 log.display()
             ),
             ExitCode::SanityPassFailed,

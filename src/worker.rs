@@ -111,6 +111,9 @@ pub struct FailedTest {
     pub when: String,
     #[serde(default)]
     pub message: String,
+    /// The failure is a MemoryError in a process under `memory_limit_mb` (verdict crashed).
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    pub out_of_memory: bool,
 }
 
 /// How one child (or fresh process) ended.
