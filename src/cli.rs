@@ -56,6 +56,11 @@ pub enum Command {
     /// Browse the stored verdicts in the terminal: survivors, their diffs and tests; re-run and
     /// apply mutants.
     Browse(BrowseArgs),
+    /// Mark a mutant equivalent (it cannot be killed): recorded in mutrun-marks.toml, then
+    /// reported as `ignored`, never run, and left out of the score.
+    Mark(MarkArgs),
+    /// Remove a mutant's mark from mutrun-marks.toml: it runs and counts again.
+    Unmark(ShowArgs),
 }
 
 /// Options that pick what to mutate and how to run Python; they override `[tool.mutrun]`.
@@ -147,6 +152,24 @@ pub struct ShowArgs {
     /// A mutant id, as `mutrun list` prints it.
     #[arg(value_name = "ID")]
     pub id: String,
+
+    #[command(flatten)]
+    pub project: ProjectArgs,
+}
+
+#[derive(Debug, Args)]
+pub struct MarkArgs {
+    /// A mutant id, as `mutrun list` prints it.
+    #[arg(value_name = "ID")]
+    pub id: String,
+
+    /// The mutant is equivalent: no test can tell it from the original (the only kind of mark).
+    #[arg(long, required = true)]
+    pub equivalent: bool,
+
+    /// Why it cannot be killed, kept in the marks file (marking again replaces it).
+    #[arg(long, value_name = "TEXT")]
+    pub reason: Option<String>,
 
     #[command(flatten)]
     pub project: ProjectArgs,

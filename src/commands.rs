@@ -10,6 +10,7 @@ use crate::exit_code::ExitCode;
 use crate::formats::{self, Format};
 use crate::generate::{analyze, sha256_hex, FileMutants};
 use crate::html_report;
+use crate::marks::{self, Marks};
 use crate::meta::{self, FileMeta, MutantMeta};
 use crate::mutant::MutantId;
 use crate::project::SourceFile;
@@ -286,8 +287,19 @@ pub fn apply(ws: &Workspace, id: &str) -> Result<ExitCode> {
     Ok(ExitCode::Success)
 }
 
-/// Every readable `.meta` under `mutants_dir`; an error telling to run first when there is none.
+/// Every readable `.meta` under `mutants_dir`, with the project's marked mutants `ignored` (stale
+/// marks are warned about); an error telling to run first when there is none.
 fn stored_results(mutants_dir: &Path) -> Result<Vec<FileMeta>> {
+    let mut files = stored_metas(mutants_dir)?;
+    let root = mutants_dir.parent().unwrap_or(Path::new("."));
+    let stale = Marks::load(root)?.overlay(&mut files);
+    for warning in marks::stale_warnings(&stale) {
+        eprintln!("mutrun: warning: {warning}");
+    }
+    Ok(files)
+}
+
+fn stored_metas(mutants_dir: &Path) -> Result<Vec<FileMeta>> {
     let paths = meta::find_all(mutants_dir);
     if paths.is_empty() {
         return Err(Error::usage(format!(
@@ -362,4 +374,46 @@ pub fn overrides(project: &crate::cli::ProjectArgs, workers: Option<usize>) -> C
         workers,
         ..CliOverrides::default()
     }
+}
+
+/// `mutrun mark ID --equivalent [--reason TEXT]`: records the mutant in the project's marks file
+/// (marking it again replaces the reason).
+pub fn mark(ws: &Workspace, id: &str, reason: Option<&str>) -> Result<ExitCode> {
+    let (_, _, file, mutant) = find_mutant(ws, id)?;
+    let key = marks::key_of(&file, &mutant)
+        .ok_or_else(|| Error::other(format!("{id} is missing from its own catalog")))?;
+    let reason = reason
+        .map(str::trim)
+        .filter(|r| !r.is_empty())
+        .unwrap_or("marked equivalent")
+        .to_string();
+    let mut all = Marks::load(&ws.root)?;
+    let previous = all.insert(key, reason.clone());
+    all.save(&ws.root)?;
+    match previous {
+        Some(old) if old == reason => println!("{id} was already marked equivalent: {reason}"),
+        Some(_) => println!("{id}: reason updated: {reason}"),
+        None => println!("marked {id} equivalent: {reason}"),
+    }
+    eprintln!(
+        "mutrun: {} lists the marks; commit it. `mutrun unmark {id}` undoes this.",
+        marks::MARKS_FILE
+    );
+    Ok(ExitCode::Success)
+}
+
+/// `mutrun unmark ID`: removes the mutant's mark; the mutant runs and counts again.
+pub fn unmark(ws: &Workspace, id: &str) -> Result<ExitCode> {
+    let (_, _, file, mutant) = find_mutant(ws, id)?;
+    let key = marks::key_of(&file, &mutant)
+        .ok_or_else(|| Error::other(format!("{id} is missing from its own catalog")))?;
+    let mut all = Marks::load(&ws.root)?;
+    match all.remove(&key) {
+        Some(_) => {
+            all.save(&ws.root)?;
+            println!("unmarked {id}; `mutrun run` tests it again");
+        }
+        None => println!("{id} is not marked; nothing to do"),
+    }
+    Ok(ExitCode::Success)
 }

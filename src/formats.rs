@@ -35,7 +35,8 @@ pub fn stryker_status(verdict: Option<Verdict>) -> &'static str {
         Some(Verdict::NoTests) => "NoCoverage",
         Some(Verdict::Timeout) => "Timeout",
         Some(Verdict::Crashed) | Some(Verdict::Suspicious) => "RuntimeError",
-        Some(Verdict::Skipped) => "Ignored",
+        Some(Verdict::Skipped) | Some(Verdict::Ignored) => "Ignored",
+        Some(Verdict::CaughtByTypeCheck) => "CompileError",
         None => "Pending",
     }
 }
@@ -156,7 +157,11 @@ pub fn junit(files: &[FileMeta]) -> String {
                         xml_escape(record.and_then(|r| r.detail.as_deref()).unwrap_or(v.name()))
                     ));
                 }
-                Some(Verdict::NoTests) | Some(Verdict::Skipped) | None => {
+                Some(Verdict::NoTests)
+                | Some(Verdict::Skipped)
+                | Some(Verdict::Ignored)
+                | Some(Verdict::CaughtByTypeCheck)
+                | None => {
                     skipped += 1;
                     let why = verdict.map_or("not run yet", |v| v.name());
                     cases.push_str(&format!(

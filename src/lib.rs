@@ -15,6 +15,7 @@ pub mod generate;
 pub mod html_report;
 pub mod lab;
 pub mod lines;
+pub mod marks;
 pub mod merge;
 pub mod meta;
 pub mod mutant;

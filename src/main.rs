@@ -97,6 +97,14 @@ fn dispatch(cli: Cli) -> Result<ExitCode> {
             }
             browse::browse(&cli.dir, run_args)
         }
+        Command::Mark(args) => {
+            let ws = Workspace::open(&cli.dir, &commands::overrides(&args.project, None))?;
+            commands::mark(&ws, &args.id, args.reason.as_deref())
+        }
+        Command::Unmark(args) => {
+            let ws = Workspace::open(&cli.dir, &commands::overrides(&args.project, None))?;
+            commands::unmark(&ws, &args.id)
+        }
         Command::Report(args) => commands::html_report(&cli.dir.join(MUTANTS_DIR), &args.html),
         Command::Merge(args) => {
             let ws = Workspace::open(&cli.dir, &commands::overrides(&args.project, None))?;

@@ -20,12 +20,19 @@ pub enum Verdict {
     /// The test process ended in a way that means neither pass nor fail (it exited on its own
     /// with an unexpected code before reporting, e.g. a test called `os._exit`).
     Suspicious,
-    /// Not run in this session (left out by a filter, or the run was interrupted first).
+    /// Not run in this session (left out by a filter, or the run was interrupted first), or not
+    /// run because no test executes its line (`mutate_only_covered_lines`).
     Skipped,
+    /// Marked equivalent in the project's marks file (`mutrun mark`): never run, left out of the
+    /// score.
+    Ignored,
+    /// The type checker (`type_check_command`) reports an error inside the mutant's variant, so
+    /// its tests were not run; left out of the score (Stryker's `CompileError`).
+    CaughtByTypeCheck,
 }
 
 impl Verdict {
-    pub const ALL: [Verdict; 7] = [
+    pub const ALL: [Verdict; 9] = [
         Verdict::Killed,
         Verdict::Survived,
         Verdict::NoTests,
@@ -33,6 +40,8 @@ impl Verdict {
         Verdict::Crashed,
         Verdict::Suspicious,
         Verdict::Skipped,
+        Verdict::Ignored,
+        Verdict::CaughtByTypeCheck,
     ];
 
     pub fn name(self) -> &'static str {
@@ -44,12 +53,23 @@ impl Verdict {
             Verdict::Crashed => "crashed",
             Verdict::Suspicious => "suspicious",
             Verdict::Skipped => "skipped",
+            Verdict::Ignored => "ignored",
+            Verdict::CaughtByTypeCheck => "caught by type check",
         }
     }
 
     /// Detected by the tests, for the mutation score (killed + timeout, as Infection counts).
     pub fn is_detected(self) -> bool {
         matches!(self, Verdict::Killed | Verdict::Timeout)
+    }
+
+    /// Counted in the mutation score's denominator: every verdict but the ones that say the
+    /// tests were not asked (skipped, ignored, caught by the type checker).
+    pub fn is_scored(self) -> bool {
+        !matches!(
+            self,
+            Verdict::Skipped | Verdict::Ignored | Verdict::CaughtByTypeCheck
+        )
     }
 }
 

@@ -74,7 +74,8 @@ pub struct Summary {
     pub counts: BTreeMap<String, usize>,
     /// Mutants without a verdict yet.
     pub pending: usize,
-    /// (killed + timeout) / every mutant that got a verdict other than skipped.
+    /// (killed + timeout) / every mutant with a scored verdict (not skipped, ignored or caught by
+    /// type check).
     pub score: Option<f64>,
     /// The same, leaving out mutants no test reaches.
     pub covered_score: Option<f64>,
@@ -116,7 +117,7 @@ impl Summary {
         let detected = count(Verdict::Killed) + count(Verdict::Timeout);
         let judged: usize = by
             .iter()
-            .filter(|(v, _)| **v != Verdict::Skipped)
+            .filter(|(v, _)| v.is_scored())
             .map(|(_, n)| n)
             .sum();
         let covered = judged - count(Verdict::NoTests);

@@ -9,6 +9,7 @@ use std::time::{Duration, Instant};
 use crate::error::{Error, Result};
 use crate::exit_code::ExitCode;
 use crate::lab::{Job, JobKind, JobResult, Lab, RunEnd};
+use crate::marks::{self, Marks};
 use crate::meta::{self, VerdictRecord};
 use crate::mutant::{FunctionKey, MutantId};
 use crate::outcome::{judge, Verdict};
@@ -60,6 +61,12 @@ pub fn run(ws: &Workspace, options: &RunOptions, interrupted: Arc<AtomicBool>) -
     }
     let chosen = options.selection.choose(recorder.mutants())?;
     let selected = chosen.len();
+    // Marked (equivalent) mutants are never run; their verdict is `ignored` in every report.
+    let resolved = Marks::load(&ws.root)?.resolve(recorder.files());
+    for warning in marks::stale_warnings(&resolved.stale) {
+        eprintln!("mutrun: warning: {warning}");
+    }
+    let ignored = &resolved.ignored;
     if selected == 0 {
         if !options.selection.patterns.is_empty() {
             return Err(Error::usage(format!(
@@ -86,10 +93,17 @@ pub fn run(ws: &Workspace, options: &RunOptions, interrupted: Arc<AtomicBool>) -
     };
     refuse_failing_tests(&coverage)?;
 
-    let planned = plan(&recorder, &chosen, &coverage, options.rerun);
-    print_plan(&planned, selected, options.explain);
+    let planned = plan(&recorder, &chosen, ignored, &coverage, options.rerun);
+    let marked = chosen.iter().filter(|id| ignored.contains_key(*id)).count();
+    if marked > 0 {
+        eprintln!(
+            "mutrun: {marked} selected mutants are marked equivalent in {} (ignored)",
+            marks::MARKS_FILE
+        );
+    }
+    print_plan(&planned, selected - marked, options.explain);
     if planned.is_empty() {
-        let summary = print_summary(&recorder, &chosen, started);
+        let summary = print_summary(&recorder, &chosen, ignored, started);
         return Ok(report::gate(&summary, options.fail_under));
     }
     let pytest = match pytest {
@@ -146,7 +160,7 @@ pub fn run(ws: &Workspace, options: &RunOptions, interrupted: Arc<AtomicBool>) -
     }
     recorder.flush()?;
     if jobs.is_empty() {
-        let summary = print_summary(&recorder, &chosen, started);
+        let summary = print_summary(&recorder, &chosen, ignored, started);
         return Ok(report::gate(&summary, options.fail_under));
     }
 
@@ -199,7 +213,7 @@ pub fn run(ws: &Workspace, options: &RunOptions, interrupted: Arc<AtomicBool>) -
     lab.shutdown();
     recorder.flush()?;
     let end = outcome?;
-    let summary = print_summary(&recorder, &chosen, started);
+    let summary = print_summary(&recorder, &chosen, ignored, started);
     if end == RunEnd::Interrupted {
         eprintln!("mutrun: interrupted; verdicts so far are saved in mutants/. Run `mutrun run` again to resume.");
         return Ok(ExitCode::Interrupted);
@@ -242,12 +256,13 @@ fn stats_pass(
 fn plan(
     recorder: &Recorder,
     chosen: &HashSet<MutantId>,
+    ignored: &HashMap<MutantId, String>,
     coverage: &Coverage,
     rerun: bool,
 ) -> Vec<Planned> {
     recorder
         .mutants()
-        .filter(|(_, m)| chosen.contains(&m.id))
+        .filter(|(_, m)| chosen.contains(&m.id) && !ignored.contains_key(&m.id))
         .filter_map(|(file, mutant)| {
             let reason = if rerun {
                 Rerun::Forced
@@ -563,12 +578,20 @@ fn run_mutants(
     }
 }
 
-fn print_summary(recorder: &Recorder, chosen: &HashSet<MutantId>, started: Instant) -> Summary {
+fn print_summary(
+    recorder: &Recorder,
+    chosen: &HashSet<MutantId>,
+    ignored: &HashMap<MutantId, String>,
+    started: Instant,
+) -> Summary {
     let summary = Summary::of(
         recorder
             .mutants()
             .filter(|(_, m)| chosen.contains(&m.id))
-            .map(|(f, m)| f.valid_verdict(m).map(|r| r.verdict)),
+            .map(|(f, m)| match ignored.contains_key(&m.id) {
+                true => Some(Verdict::Ignored),
+                false => f.valid_verdict(m).map(|r| r.verdict),
+            }),
     );
     eprintln!(
         "mutrun: {} in {:.1} s",

@@ -68,7 +68,9 @@ pub fn agrees(stored: Verdict, plain: PlainOutcome) -> Option<bool> {
         Verdict::Killed | Verdict::Timeout => true,
         Verdict::Survived | Verdict::NoTests => false,
         Verdict::Crashed => return Some(plain == Crashed || plain == Detected),
-        Verdict::Suspicious | Verdict::Skipped => return None,
+        Verdict::Suspicious | Verdict::Skipped | Verdict::Ignored | Verdict::CaughtByTypeCheck => {
+            return None
+        }
     };
     match plain {
         Detected | TimedOut => Some(claim_detected),

@@ -26,7 +26,7 @@ pub enum Status {
 impl Status {
     /// The order statuses are counted, shown and cycled through by the filter: what needs
     /// attention first.
-    pub const ORDER: [Status; 8] = [
+    pub const ORDER: [Status; 10] = [
         Status::Verdict(Verdict::Survived),
         Status::Verdict(Verdict::Timeout),
         Status::Verdict(Verdict::Crashed),
@@ -35,6 +35,8 @@ impl Status {
         Status::NotRun,
         Status::Verdict(Verdict::Killed),
         Status::Verdict(Verdict::Skipped),
+        Status::Verdict(Verdict::CaughtByTypeCheck),
+        Status::Verdict(Verdict::Ignored),
     ];
 
     pub fn name(self) -> &'static str {
@@ -54,6 +56,8 @@ impl Status {
             Status::Verdict(Verdict::Crashed) => 'C',
             Status::Verdict(Verdict::Suspicious) => '?',
             Status::Verdict(Verdict::Skipped) => '-',
+            Status::Verdict(Verdict::Ignored) => 'I',
+            Status::Verdict(Verdict::CaughtByTypeCheck) => 'Y',
             Status::NotRun => 'P',
         }
     }
@@ -65,7 +69,7 @@ impl Status {
 
 /// How many mutants have each status, in [`Status::ORDER`].
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
-pub struct Counts(pub [usize; 8]);
+pub struct Counts(pub [usize; 10]);
 
 impl Counts {
     fn add(&mut self, status: Status) {
@@ -241,6 +245,8 @@ pub enum Effect {
     Quit,
     Run(RunRequest),
     Apply(MutantRef),
+    /// Record this mutant as equivalent in the project's marks file.
+    MarkEquivalent(MutantRef),
 }
 
 pub struct App {
@@ -649,6 +655,16 @@ impl App {
             Key::Char('r') => return self.request_run(false),
             Key::Char('R') => return self.request_run(true),
             Key::Char('a') => self.ask_apply(),
+            Key::Char('e') => match self.selected_mutant() {
+                Some(r) if self.status_of(r) != Status::Verdict(Verdict::Ignored) => {
+                    return Effect::MarkEquivalent(r)
+                }
+                Some(_) => self.set_status(
+                    "already marked equivalent (`mutrun unmark ID` undoes it)",
+                    Tone::Info,
+                ),
+                None => self.set_status("no mutant selected", Tone::Bad),
+            },
             Key::Char('q') => {
                 self.quit = true;
                 return Effect::Quit;
@@ -841,6 +857,32 @@ impl App {
     }
 
     /// The result of an apply the event loop performed.
+    /// The mark `e` asked for was written (or not): a marked mutant shows as ignored at once.
+    pub fn marked(&mut self, r: MutantRef, result: Result<String, String>) {
+        match result {
+            Ok(message) => {
+                if let Some(slot) = self.files.get_mut(r.file) {
+                    let mut meta = slot.meta.clone();
+                    let hash = meta
+                        .mutants
+                        .get(r.mutant)
+                        .and_then(|m| meta.function(&m.function).map(|f| f.sha256.clone()));
+                    if let (Some(mutant), Some(hash)) = (meta.mutants.get_mut(r.mutant), hash) {
+                        mutant.verdict =
+                            Some(crate::marks::ignored_record("marked in browse", hash));
+                    }
+                    let source = std::mem::take(&mut slot.source);
+                    *slot = FileData::new(meta);
+                    slot.source = source;
+                }
+                self.resummarise();
+                self.recompute();
+                self.set_status(message, Tone::Good);
+            }
+            Err(message) => self.set_status(message, Tone::Bad),
+        }
+    }
+
     pub fn applied(&mut self, r: MutantRef, result: Result<String, String>) {
         match result {
             Ok(message) => {

@@ -28,6 +28,7 @@ use crate::atomic::write_atomic;
 use crate::error::{Error, Result};
 use crate::exit_code::ExitCode;
 use crate::generate::sha256_hex;
+use crate::marks::{self, Marks};
 use crate::meta::{self, FileMeta, MutantMeta};
 use crate::stats::{self, Coverage};
 use crate::workspace::MUTANTS_DIR;
@@ -39,15 +40,18 @@ use app::{App, Effect, FileData, RunEnded, RunRequest};
 pub fn load(root: &Path) -> Result<App> {
     let mutants_dir = root.join(MUTANTS_DIR);
     let paths = meta::find_all(&mutants_dir);
-    let mut files = Vec::new();
+    let mut metas = Vec::new();
     let mut warnings = Vec::new();
     for path in &paths {
         match meta::read(path) {
-            Ok(Some(meta)) => files.push(FileData::new(meta)),
+            Ok(Some(meta)) => metas.push(meta),
             Ok(None) => {}
             Err(e) => warnings.push(e.to_string()),
         }
     }
+    let stale = Marks::load(root)?.overlay(&mut metas);
+    warnings.extend(marks::stale_warnings(&stale));
+    let files: Vec<FileData> = metas.into_iter().map(FileData::new).collect();
     if files.is_empty() {
         let mut message = format!(
             "nothing to browse: no mutation results in {} yet.\n\
@@ -65,7 +69,7 @@ pub fn load(root: &Path) -> Result<App> {
     let mut app = App::new(root.to_path_buf(), files, coverage);
     if let Some(first) = warnings.first() {
         app.set_status(
-            format!("{} .meta files skipped: {first}", warnings.len()),
+            format!("{} warnings: {first}", warnings.len()),
             app::Tone::Bad,
         );
     }
@@ -212,6 +216,13 @@ fn event_loop(app: &mut App, root: &Path, run_args: &[String]) -> Result<Option<
                         };
                         app.applied(r, result);
                     }
+                    Effect::MarkEquivalent(r) => {
+                        let result = match app.mutant(r) {
+                            Some((file, mutant)) => mark_equivalent(root, &file.meta, mutant),
+                            None => Err("no such mutant".to_string()),
+                        };
+                        app.marked(r, result);
+                    }
                 }
             }
             Event::Resize(..) => {
@@ -258,7 +269,13 @@ fn reload(root: &Path, files: &[FileData], file: usize) -> std::result::Result<F
         .ok_or("no such file")?;
     let path = meta::meta_path(&root.join(MUTANTS_DIR), Path::new(&source));
     match meta::read(&path) {
-        Ok(Some(meta)) => Ok(meta),
+        Ok(Some(meta)) => {
+            let mut metas = vec![meta];
+            if let Ok(marks) = Marks::load(root) {
+                marks.overlay(&mut metas);
+            }
+            metas.pop().ok_or_else(|| "no such file".to_string())
+        }
         Ok(None) => Err(format!(
             "{} is gone or from another mutrun version",
             path.display()
@@ -366,5 +383,23 @@ pub fn apply(
     Ok(format!(
         "applied {} to {}:{} (`git diff` shows it)",
         mutant.id, file.source, mutant.line
+    ))
+}
+
+/// `e`: records `mutant` as equivalent in the project's marks file, with a reason to edit there.
+pub fn mark_equivalent(
+    root: &Path,
+    file: &FileMeta,
+    mutant: &MutantMeta,
+) -> std::result::Result<String, String> {
+    let key = marks::key_of(file, mutant).ok_or("no such mutant")?;
+    let mut all = Marks::load(root).map_err(|e| e.to_string())?;
+    all.insert(key, "marked in mutrun browse".to_string());
+    all.save(root).map_err(|e| e.to_string())?;
+    Ok(format!(
+        "marked {} equivalent in {} (edit its reason there; `mutrun unmark {}` undoes it)",
+        mutant.id,
+        marks::MARKS_FILE,
+        mutant.id
     ))
 }

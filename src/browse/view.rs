@@ -63,7 +63,10 @@ pub fn status_style(status: Status) -> Style {
         Status::Verdict(Verdict::Timeout) => Color::Magenta,
         Status::Verdict(Verdict::Crashed) => Color::LightRed,
         Status::Verdict(Verdict::Suspicious) => Color::LightMagenta,
-        Status::Verdict(Verdict::Skipped) | Status::NotRun => Color::DarkGray,
+        Status::Verdict(Verdict::Skipped)
+        | Status::Verdict(Verdict::Ignored)
+        | Status::Verdict(Verdict::CaughtByTypeCheck)
+        | Status::NotRun => Color::DarkGray,
     };
     let style = Style::default().fg(color);
     if status == Status::Verdict(Verdict::Survived) {

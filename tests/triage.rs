@@ -1,0 +1,171 @@
+//! Triage and tuning on `fixtures/triage/*`: equivalent-mutant marks (`mutrun mark`/`unmark`),
+//! operator selection, `mutate_only_covered_lines` and `type_check_command`.
+
+mod common;
+
+use std::collections::BTreeMap;
+use std::path::Path;
+
+fn edit(project: &Path, file: &str, from: &str, to: &str) {
+    let path = project.join(file);
+    let text = std::fs::read_to_string(&path).expect("read");
+    assert!(text.contains(from), "{file} has no `{from}`");
+    std::fs::write(&path, text.replacen(from, to, 1)).expect("write");
+}
+
+/// `mutrun results --all --json`: the summary and each mutant's row by id.
+fn results(project: &Path) -> (serde_json::Value, BTreeMap<String, serde_json::Value>) {
+    let out = common::mutrun(project, &["results", "--all", "--json"]);
+    assert!(out.status.success(), "{}", common::text(&out));
+    let doc: serde_json::Value = serde_json::from_slice(&out.stdout).expect("results JSON");
+    let rows = doc["mutants"]
+        .as_array()
+        .expect("mutants")
+        .iter()
+        .map(|m| (m["id"].as_str().expect("id").to_string(), m.clone()))
+        .collect();
+    (doc["summary"].clone(), rows)
+}
+
+/// The id of the one mutant `mutrun list` shows with this operator and before/after line text.
+fn find_id(project: &Path, operator: &str, after: &str) -> String {
+    let out = common::mutrun(project, &["list", "--json"]);
+    assert!(out.status.success(), "{}", common::text(&out));
+    let found: Vec<String> = String::from_utf8_lossy(&out.stdout)
+        .lines()
+        .map(|line| serde_json::from_str::<serde_json::Value>(line).expect("list JSON"))
+        .filter(|row| row["operator"] == operator && row["after"] == after)
+        .map(|row| row["id"].as_str().expect("id").to_string())
+        .collect();
+    assert_eq!(found.len(), 1, "{operator} {after}: {found:?}");
+    found[0].clone()
+}
+
+fn ok(project: &Path, args: &[&str]) -> String {
+    let out = common::mutrun(project, args);
+    let text = common::text(&out);
+    assert!(out.status.success(), "{text}");
+    text
+}
+
+#[test]
+fn a_marked_mutant_stays_ignored_across_edits_until_unmarked() {
+    let (_guard, project) = common::fixture("triage/basic");
+    // `x < lo` → `x <= lo` in clamp is equivalent: at x == lo both return lo (== x).
+    let id = find_id(&project, "compare_boundary", "if x <= lo:");
+    common::run_ok(&project, &[]);
+    let (_, rows) = results(&project);
+    assert_eq!(rows[&id]["verdict"], "survived", "{rows:?}");
+
+    // Unknown ids are refused with what to do; --equivalent is required.
+    let out = common::mutrun(&project, &["mark", "tri.calc.clamp:99", "--equivalent"]);
+    assert_eq!(out.status.code(), Some(2), "{}", common::text(&out));
+    assert!(
+        common::text(&out).contains("mutrun list"),
+        "{}",
+        common::text(&out)
+    );
+    let out = common::mutrun(&project, &["mark", &id]);
+    assert_eq!(out.status.code(), Some(2), "{}", common::text(&out));
+
+    ok(
+        &project,
+        &["mark", &id, "--equivalent", "--reason", "first"],
+    );
+    // Marking again only updates the reason.
+    let text = ok(
+        &project,
+        &[
+            "mark",
+            &id,
+            "--equivalent",
+            "--reason",
+            "x == lo returns lo either way",
+        ],
+    );
+    assert!(text.contains("reason updated"), "{text}");
+    let marks = std::fs::read_to_string(project.join("mutrun-marks.toml")).expect("marks file");
+    assert_eq!(marks.matches("[[equivalent]]").count(), 1, "{marks}");
+    assert!(marks.contains("function = \"tri.calc.clamp\""), "{marks}");
+    assert!(marks.contains("operator = \"compare_boundary\""), "{marks}");
+    assert!(marks.contains("original = \"<\""), "{marks}");
+    assert!(marks.contains("replacement = \"<=\""), "{marks}");
+    assert!(
+        marks.contains("reason = \"x == lo returns lo either way\""),
+        "{marks}"
+    );
+
+    // Reported as ignored at once, and left out of the score.
+    let (summary, rows) = results(&project);
+    assert_eq!(rows[&id]["verdict"], "ignored", "{rows:?}");
+    assert_eq!(summary["counts"]["ignored"], 1, "{summary}");
+    let judged: u64 = ["killed", "survived", "no tests", "timeout"]
+        .iter()
+        .map(|v| summary["counts"][v].as_u64().unwrap_or(0))
+        .sum();
+    let killed = summary["counts"]["killed"].as_u64().unwrap_or(0) as f64;
+    let score = summary["score"].as_f64().expect("score");
+    assert!((score - killed / judged as f64).abs() < 1e-3, "{summary}");
+    let text = ok(&project, &["results", "--all"]);
+    assert!(text.contains("ignored (1):"), "{text}");
+    let out = common::mutrun(&project, &["results", "--format", "stryker"]);
+    let doc: serde_json::Value = serde_json::from_slice(&out.stdout).expect("stryker JSON");
+    let stryker = doc["files"]["tri/calc.py"]["mutants"]
+        .as_array()
+        .expect("mutants")
+        .iter()
+        .find(|m| m["id"] == id.as_str())
+        .expect("marked mutant in the stryker report")
+        .clone();
+    assert_eq!(stryker["status"], "Ignored", "{stryker}");
+
+    // An unrelated edit above it: a new function shifts its line, and a statement added at the
+    // top of clamp renumbers its mutants. The mark follows the mutant; it is not run.
+    edit(
+        &project,
+        "tri/calc.py",
+        "def clamp(x, lo, hi):\n",
+        "def double(v):\n    return v * 2\n\n\ndef clamp(x, lo, hi):\n    hi = max(hi, lo)\n",
+    );
+    let moved = find_id(&project, "compare_boundary", "if x <= lo:");
+    assert_ne!(moved, id, "the edit was meant to renumber clamp's mutants");
+    let text = common::run_ok(&project, &["--explain"]);
+    assert!(
+        !text.contains(&format!("  {moved}:")),
+        "the marked mutant ran:\n{text}"
+    );
+    assert!(text.contains("marked equivalent"), "{text}");
+    let (_, rows) = results(&project);
+    assert_eq!(rows[&moved]["verdict"], "ignored", "{rows:?}");
+    assert_eq!(rows[&moved]["line"], 7, "{:?}", rows[&moved]);
+
+    // Unmark: it runs again (and survives, being equivalent).
+    let text = ok(&project, &["unmark", &moved]);
+    assert!(text.contains("unmarked"), "{text}");
+    assert!(!project.join("mutrun-marks.toml").exists());
+    let text = ok(&project, &["unmark", &moved]);
+    assert!(text.contains("not marked"), "{text}");
+    common::run_ok(&project, &[]);
+    let (_, rows) = results(&project);
+    assert_eq!(rows[&moved]["verdict"], "survived", "{rows:?}");
+}
+
+#[test]
+fn a_mark_whose_mutant_is_gone_is_reported_stale() {
+    let (_guard, project) = common::fixture("triage/basic");
+    let id = find_id(&project, "compare_boundary", "return n <= 10");
+    common::run_ok(&project, &[]);
+    ok(&project, &["mark", &id, "--equivalent", "--reason", "r"]);
+    // The comparison is rewritten: the marked mutant no longer exists.
+    edit(&project, "tri/calc.py", "return n < 10", "return n <= 9");
+    let text = common::run_ok(&project, &[]);
+    let warning = "stale mark in mutrun-marks.toml: tri.calc.is_small [compare_boundary] < → <=";
+    assert!(text.contains(warning), "{text}");
+    let out = common::mutrun(&project, &["results"]);
+    assert!(out.status.success(), "{}", common::text(&out));
+    assert!(
+        common::text(&out).contains(warning),
+        "{}",
+        common::text(&out)
+    );
+}
