@@ -31,6 +31,17 @@ pub enum JobKind {
     ForcedFail,
 }
 
+impl JobKind {
+    /// The mutant's id, or which sanity pass, for messages.
+    pub fn describe(&self) -> String {
+        match self {
+            JobKind::Mutant(id) => id.as_str().to_string(),
+            JobKind::Clean => "the clean pass".to_string(),
+            JobKind::ForcedFail => "the forced-fail pass".to_string(),
+        }
+    }
+}
+
 #[derive(Debug, Clone)]
 pub struct Job {
     pub kind: JobKind,
@@ -69,7 +80,11 @@ pub struct Collected {
 
 /// Worker index used for events of fresh processes.
 const FRESH: usize = usize::MAX;
+/// A job whose worker dies this many times under it stops the run (the job kills its worker).
 const MAX_ATTEMPTS: u32 = 3;
+/// A worker slot whose worker dies this many times in a row without finishing a job stops the
+/// run (something kills every worker), so a restart can never loop.
+const MAX_DEATHS_IN_A_ROW: u32 = 5;
 
 enum SlotState {
     Starting,
@@ -107,6 +122,8 @@ struct Slot {
     kind: SlotKind,
     worker: Worker,
     state: SlotState,
+    /// Workers of this slot that died since it last finished a job.
+    deaths: u32,
 }
 
 pub struct Lab {
@@ -143,6 +160,7 @@ impl Lab {
                 kind,
                 worker,
                 state: SlotState::Starting,
+                deaths: 0,
             });
         }
         let mut lab = Lab {
@@ -189,11 +207,7 @@ impl Lab {
                     return Err(collect_error(&errors));
                 }
                 WorkerEvent::Exited => {
-                    let tail = lab.slots[index].worker.log_tail(30);
-                    return Err(Error::other(format!(
-                        "worker {index} exited while collecting the tests. Last lines of {}:\n{tail}",
-                        lab.slots[index].worker.log.display()
-                    )));
+                    return Err(cannot_start(index, &mut lab.slots[index].worker));
                 }
                 _ => {}
             }
@@ -319,6 +333,7 @@ impl Lab {
                 let state = std::mem::replace(&mut self.slots[index].state, SlotState::Idle);
                 match state {
                     SlotState::Busy(running) if running.request == request => {
+                        self.slots[index].deaths = 0;
                         on_result(JobResult {
                             job: running.job,
                             end,
@@ -353,28 +368,60 @@ impl Lab {
         has_zygote && !preimported
     }
 
-    /// A worker died (killed from outside, or crashed): start a new one and re-queue its job.
+    /// A worker died (killed from outside, or crashed): start a new one and re-queue the job it
+    /// was running, which runs again from the start (its child died with the worker, so it has
+    /// no verdict). A worker that dies while collecting, a job under which workers die
+    /// [`MAX_ATTEMPTS`] times, or [`MAX_DEATHS_IN_A_ROW`] deaths without a finished job end the
+    /// run with an error instead.
     fn restart(&mut self, index: usize, queue: &mut VecDeque<(Job, u32)>) -> Result<()> {
-        let previous = std::mem::replace(&mut self.slots[index].state, SlotState::Starting);
+        let slot = &mut self.slots[index];
+        if matches!(slot.state, SlotState::Starting) {
+            return Err(cannot_start(index, &mut slot.worker));
+        }
+        let pid = slot.worker.pid();
+        let how = slot.worker.how_it_ended();
+        slot.deaths += 1;
+        let previous = std::mem::replace(&mut slot.state, SlotState::Starting);
+        let log = slot.worker.log.display().to_string();
         if let SlotState::Busy(running) = previous {
             if let Some(child) = running.child {
                 kill_group(child);
             }
-            if running.attempts + 1 < MAX_ATTEMPTS {
-                queue.push_front((running.job, running.attempts + 1));
-            } else {
+            let what = running.job.kind.describe();
+            if running.attempts + 1 >= MAX_ATTEMPTS {
                 return Err(Error::other(format!(
-                    "worker {index} died {MAX_ATTEMPTS} times running the same job; see {}",
-                    self.slots[index].worker.log.display()
+                    "worker {index} (pid {pid}) died ({how}) running {what}: {MAX_ATTEMPTS} workers \
+                     in a row died under it, so mutrun stops rather than restart them for ever. \
+                     Last lines of {log}:\n{}\nIf a test kills its parent process under this \
+                     mutant, exclude the mutated line with `# pragma: no mutate`.",
+                    slot.worker.log_tail(30)
                 )));
             }
-        } else if matches!(previous, SlotState::Starting) {
-            let tail = self.slots[index].worker.log_tail(30);
+            let again = match running.job.kind {
+                JobKind::Mutant(_) => "the mutant runs again",
+                _ => "its tests run again",
+            };
+            eprintln!(
+                "mutrun: warning: worker {index} (pid {pid}) died ({how}) while running {what}; \
+                 started a new worker; {again}"
+            );
+            queue.push_front((running.job, running.attempts + 1));
+        } else {
+            eprintln!(
+                "mutrun: warning: worker {index} (pid {pid}) died ({how}) between jobs; \
+                 started a new worker"
+            );
+        }
+        if slot.deaths >= MAX_DEATHS_IN_A_ROW {
             return Err(Error::other(format!(
-                "worker {index} exited while collecting the tests. Last lines of its log:\n{tail}"
+                "worker {index} died {} times in a row without finishing a job (the last one: \
+                 {how}); mutrun stops rather than restart workers for ever. Last lines of \
+                 {log}:\n{}",
+                slot.deaths,
+                slot.worker.log_tail(30)
             )));
         }
-        let mode = self.slots[index].kind.mode();
+        let mode = slot.kind.mode();
         let worker = Worker::spawn(
             index,
             mode,
@@ -519,6 +566,23 @@ impl Lab {
         }
         Ok(())
     }
+}
+
+/// A worker that ended before it was ready: how it ended and the end of its log. It is not
+/// started again (the next one would fail the same way).
+fn cannot_start(index: usize, worker: &mut Worker) -> Error {
+    let how = worker.how_it_ended();
+    let tail = worker.log_tail(30);
+    let tail = if tail.trim().is_empty() {
+        "(empty)".to_string()
+    } else {
+        tail
+    };
+    Error::other(format!(
+        "worker {index} died ({how}) while collecting the tests, so mutrun stops. Last lines of \
+         {}:\n{tail}\nRun `python -m pytest` in mutants/ to see whether the tests start there.",
+        worker.log.display()
+    ))
 }
 
 fn collect_error(errors: &[CollectError]) -> Error {

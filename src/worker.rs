@@ -267,6 +267,35 @@ impl Worker {
     pub fn log_tail(&self, lines: usize) -> String {
         log_tail(&self.log, lines)
     }
+
+    /// How the worker ended, once its stdout has closed: "killed by SIGKILL", "exit code 3".
+    /// Waits up to a second for the process to finish dying (and reaps it).
+    pub fn how_it_ended(&mut self) -> String {
+        let deadline = std::time::Instant::now() + std::time::Duration::from_secs(1);
+        loop {
+            match self.child.try_wait() {
+                Ok(Some(status)) => return describe_exit(status),
+                Ok(None) if std::time::Instant::now() < deadline => {
+                    std::thread::sleep(std::time::Duration::from_millis(5));
+                }
+                Ok(None) => return "closed its output but is still running".to_string(),
+                Err(e) => return format!("its status is unknown: {e}"),
+            }
+        }
+    }
+}
+
+/// "killed by SIGKILL", "exit code 3".
+pub fn describe_exit(status: std::process::ExitStatus) -> String {
+    use std::os::unix::process::ExitStatusExt;
+    match (status.code(), status.signal()) {
+        (Some(code), _) => format!("exit code {code}"),
+        (None, Some(signal)) => match nix::sys::signal::Signal::try_from(signal) {
+            Ok(name) => format!("killed by {}", name.as_str()),
+            Err(_) => format!("killed by signal {signal}"),
+        },
+        (None, None) => "ended".to_string(),
+    }
 }
 
 pub fn log_tail(path: &Path, lines: usize) -> String {
