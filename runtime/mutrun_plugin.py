@@ -73,9 +73,12 @@ class _Stats:
     def __init__(self, out_path):
         self.out_path = out_path
         self.collect_errors = []
-        # Keep what the runtime recorded before this plugin was configured: modules that
-        # conftest.py files imported, and the functions they ran at import.
-        self.collection_hits = mutrun_runtime._hits
+        # Keep what the runtime recorded before this plugin was configured (modules that
+        # conftest.py files imported, and the functions they ran at import), and go on recording
+        # through collection, noting which test file each hit came from.
+        self.collecting = None  # absolute path of the test module being collected
+        self.collection_hits = _CollectionHits(mutrun_runtime._hits, self)
+        mutrun_runtime._hits = self.collection_hits
         self.tests = []
         self.fixture_hits = {}
         self.current = None
@@ -115,6 +118,16 @@ class _Stats:
             # A session/module fixture runs once but serves many tests: remember what it reached.
             self.fixture_hits.setdefault(fixturedef, set()).update(inner)
 
+    @pytest.hookimpl(hookwrapper=True)
+    def pytest_make_collect_report(self, collector):
+        outer = self.collecting
+        if isinstance(collector, pytest.Module):
+            self.collecting = os.path.abspath(str(collector.path))
+        try:
+            yield
+        finally:
+            self.collecting = outer
+
     def pytest_collectreport(self, report):
         if report.failed:
             self.collect_errors.append(
@@ -131,17 +144,63 @@ class _Stats:
             self.current["outcome"] = "skipped"
 
     def pytest_sessionfinish(self, session):
+        root = str(session.config.rootpath)
         data = {
             "format": 1,
             "python": "%d.%d.%d" % sys.version_info[:3],
             "tests": self.tests,
             "collection_hits": sorted(self.collection_hits),
+            "collection_hit_files": self.collection_hits.files_relative_to(root),
             "collect_errors": self.collect_errors,
         }
         tmp = self.out_path + ".tmp"
         with open(tmp, "w") as f:
             json.dump(data, f)
         os.replace(tmp, self.out_path)
+
+
+class _CollectionHits(set):
+    """The stats pass's hit set until the first test: every function that ran at import or
+    collection. For each, also where its calls came from: when every call was made by the
+    module-level code of test files being collected (a parametrize table built with the
+    function), only those files' tests can hold what it computed; any other call (a project
+    module's import, a conftest, a hook) may have left state every test sees."""
+
+    def __init__(self, before_configure, stats):
+        super().__init__(before_configure)
+        self.stats = stats
+        # key -> set of test-file paths; None: reached from elsewhere, so every test covers it
+        self.files = {key: None for key in before_configure}
+
+    def add(self, key):
+        set.add(self, key)
+        if key in self.files and self.files[key] is None:
+            return
+        where = self._calling_test_file()
+        if where is None:
+            self.files[key] = None
+        else:
+            self.files.setdefault(key, set()).add(where)
+
+    def _calling_test_file(self):
+        """The test module being collected, when the innermost module-level code on the stack is
+        that module's own; else None."""
+        collecting = self.stats.collecting
+        if collecting is None:
+            return None
+        frame = sys._getframe(2)
+        while frame is not None and frame.f_code.co_name != "<module>":
+            frame = frame.f_back
+        if frame is None or os.path.abspath(frame.f_code.co_filename) != collecting:
+            return None
+        return collecting
+
+    def files_relative_to(self, root):
+        relative = {}
+        for key, files in self.files.items():
+            if files is not None:
+                relative[key] = sorted(os.path.relpath(f, root).replace(os.sep, "/") for f in files)
+        return relative
 
 
 def _test_source_hash(item):
@@ -453,14 +512,27 @@ class _Fresh:
             self.outcomes.failed.append(
                 {"test": report.nodeid or "<collection>", "when": "collect", "message": _first_error_lines(report)}
             )
+            if self.session is not None:
+                self.session.shouldfail = "mutrun: first failure"
+
+    @pytest.hookimpl(tryfirst=True)
+    def pytest_runtestloop(self, session):
+        # A collection error is the first failure: run nothing. (pytest's own loop would raise
+        # `Interrupted`, whose report re-parses every test module: most of a fresh process's time.)
+        if self.outcomes.failed:
+            return True
+        return None
 
     def pytest_runtest_logstart(self, nodeid, location):
         self.ran.append(self.asked.get(nodeid, nodeid))
 
     def pytest_runtest_logreport(self, report):
         self.outcomes.pytest_runtest_logreport(report)
+        # `shouldfail`, not `shouldstop`: pytest ends a stopped session as an `Interrupted`
+        # (a KeyboardInterrupt) and formats a long traceback of it, 2/3 of a killed fresh
+        # mutant's time on isodate; a failed session ends without one.
         if report.failed and self.session is not None:
-            self.session.shouldstop = "mutrun: first failure"
+            self.session.shouldfail = "mutrun: first failure"
 
     @pytest.hookimpl(trylast=True)
     def pytest_sessionfinish(self, session):

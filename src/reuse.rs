@@ -122,6 +122,7 @@ mod tests {
                 })
                 .collect(),
             collection_hits: vec![],
+            collection_hit_files: Default::default(),
             collect_errors: vec![],
             inputs_sha256: String::new(),
         })

@@ -1,7 +1,7 @@
 //! The stats pass: one plain run of the whole suite with every trampoline recording, giving per
 //! test its duration and the functions it reaches. Reused while nothing under `mutants/` changed.
 
-use std::collections::{HashMap, HashSet};
+use std::collections::{BTreeMap, HashMap, HashSet};
 use std::path::{Path, PathBuf};
 use std::process::Stdio;
 use std::sync::atomic::{AtomicBool, Ordering};
@@ -23,6 +23,11 @@ pub struct StatsFile {
     pub tests: Vec<TestStats>,
     #[serde(default)]
     pub collection_hits: Vec<String>,
+    /// For the collection hits made only by the module-level code of test files (a parametrize
+    /// table built with the function): those files, relative to the rootdir. A hit missing here
+    /// came from elsewhere (a project module's import, a conftest), so every test covers it.
+    #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
+    pub collection_hit_files: BTreeMap<String, Vec<String>>,
     /// Files pytest could not collect (an import error, a syntax error in a test).
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub collect_errors: Vec<CollectError>,
@@ -76,16 +81,25 @@ impl Coverage {
             tests.dedup();
         }
         // What a function computed at import (a module-level table) can reach any test, whether
-        // or not the test calls the function: every test covers it. The tests that call it come
-        // first (they are the likeliest to fail), then the rest, each part fastest first.
+        // or not the test calls the function: every test covers it, unless its only calls came
+        // from test files' module-level code, whose tests are then the ones it reaches. The tests
+        // that call it come first (the likeliest to fail), then the rest, each part fastest first.
         let mut everyone: Vec<usize> = (0..stats.tests.len()).collect();
         everyone.sort_by(fastest_first);
         for function in &stats.collection_hits {
+            let reached: Vec<usize> = match stats.collection_hit_files.get(function) {
+                Some(files) => everyone
+                    .iter()
+                    .copied()
+                    .filter(|i| files.iter().any(|f| test_file(&stats.tests[*i].id) == f))
+                    .collect(),
+                None => everyone.clone(),
+            };
             let tests = by_function
                 .entry(FunctionKey(function.clone()))
                 .or_default();
             let direct: HashSet<usize> = tests.iter().copied().collect();
-            tests.extend(everyone.iter().filter(|i| !direct.contains(i)));
+            tests.extend(reached.into_iter().filter(|i| !direct.contains(i)));
         }
         let by_id = stats
             .tests
@@ -124,6 +138,11 @@ impl Coverage {
             .filter(|t| t.outcome == "failed")
             .collect()
     }
+}
+
+/// The file part of a pytest node id (`tests/test_x.py::TestA::test_b[1]` → `tests/test_x.py`).
+fn test_file(id: &str) -> &str {
+    id.split("::").next().unwrap_or(id)
 }
 
 /// Hash of every file under `mutants_dir` the tests can see (sources, tests, config), so stats are

@@ -272,6 +272,16 @@ fn a_table_built_at_import_is_rebuilt_with_the_mutant_active() {
     assert_eq!(record["verdict"], "killed", "{record}");
     assert_eq!(record["killer"], "tests/conftest.py", "{record}");
 
+    // `shade` is called only by tests/test_shades.py's module-level parametrize table: its
+    // mutants run in a fresh process (the table must be built with the mutant active), and only
+    // that file's tests cover it, not the whole suite.
+    assert_all(&project, &v, "palette.codes.shade:*", "killed");
+    let out = common::mutrun(&project, &["tests-for", "palette.codes.shade:1"]);
+    let text = common::text(&out);
+    assert!(out.status.success(), "{text}");
+    assert!(text.contains("tests/test_shades.py::"), "{text}");
+    assert!(!text.contains("tests/test_codes.py::"), "{text}");
+
     // Plain pytest on the patched source agrees with every verdict it can check.
     let out = common::mutrun(&project, &["verify", "palette.codes.*"]);
     let text = common::text(&out);
