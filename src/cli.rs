@@ -75,6 +75,19 @@ pub struct ProjectArgs {
     pub python: Option<PathBuf>,
 }
 
+/// Which operators to generate mutants with; they override `operators` / `disable_operators`.
+#[derive(Debug, Args, Clone, Default)]
+pub struct OperatorArgs {
+    /// Only these operators or groups, comma-separated (e.g. `comparisons,return_none`; groups:
+    /// default, all, literals, arithmetic, comparisons, logic, calls, control_flow, values).
+    #[arg(long, value_name = "NAMES", value_delimiter = ',')]
+    pub operators: Vec<String>,
+
+    /// Leave out these operators or groups, comma-separated.
+    #[arg(long, value_name = "NAMES", value_delimiter = ',')]
+    pub disable_operators: Vec<String>,
+}
+
 #[derive(Debug, Args)]
 pub struct RunArgs {
     /// Only these mutants: ids or globs such as 'pkg.mod.*' or 'pkg.mod.func:3'.
@@ -83,6 +96,9 @@ pub struct RunArgs {
 
     #[command(flatten)]
     pub project: ProjectArgs,
+
+    #[command(flatten)]
+    pub operators: OperatorArgs,
 
     /// Number of worker processes (default: `workers` in config, else the number of cores).
     #[arg(short = 'j', long = "jobs", value_name = "N")]
@@ -141,6 +157,9 @@ pub struct ListArgs {
 
     #[command(flatten)]
     pub project: ProjectArgs,
+
+    #[command(flatten)]
+    pub operators: OperatorArgs,
 
     /// Print JSON lines instead of a table.
     #[arg(long)]

@@ -34,7 +34,7 @@ pub fn generate(ws: &Workspace) -> Result<ExitCode> {
 fn file_mutants(ws: &Workspace, source: &SourceFile) -> Result<Option<(String, FileMutants)>> {
     let path = ws.root.join(&source.path);
     let bytes = std::fs::read(&path).map_err(|e| Error::io("read", &path, e))?;
-    match analyze(&bytes, &source.path, &source.module, false) {
+    match analyze(&bytes, &source.path, &source.module, false, &ws.settings()) {
         Ok(file) => Ok(Some((String::from_utf8_lossy(&bytes).into_owned(), file))),
         Err(problem) => {
             eprintln!("mutrun: warning: {}", problem.describe(&source.path));
@@ -124,8 +124,14 @@ fn find_mutant<'a>(
             source.path.display()
         ))
     })?;
-    let mutant = file
-        .meta
+    // While the source is unchanged, ids are those of the last generation (which may have used
+    // another operator selection, `run --operators`), as `results` shows them.
+    let catalog = meta::read(&meta::meta_path(&ws.mutants_dir, &source.path))
+        .ok()
+        .flatten()
+        .filter(|stored| stored.source_sha256 == sha256_hex(text.as_bytes()))
+        .unwrap_or(file.meta);
+    let mutant = catalog
         .mutants
         .iter()
         .find(|m| m.id == id)
@@ -137,7 +143,7 @@ fn find_mutant<'a>(
                 id.split().map(|(f, _)| f.0).unwrap_or_default()
             ))
         })?;
-    Ok((source, text, file.meta, mutant))
+    Ok((source, text, catalog, mutant))
 }
 
 fn mutated_text(text: &str, mutant: &MutantMeta) -> String {
@@ -374,6 +380,17 @@ pub fn overrides(project: &crate::cli::ProjectArgs, workers: Option<usize>) -> C
         workers,
         ..CliOverrides::default()
     }
+}
+
+/// `--operators` / `--disable-operators` added to `overrides`.
+pub fn with_operators(
+    mut overrides: CliOverrides,
+    args: &crate::cli::OperatorArgs,
+) -> CliOverrides {
+    overrides.operators = (!args.operators.is_empty()).then(|| args.operators.clone());
+    overrides.disable_operators =
+        (!args.disable_operators.is_empty()).then(|| args.disable_operators.clone());
+    overrides
 }
 
 /// `mutrun mark ID --equivalent [--reason TEXT]`: records the mutant in the project's marks file

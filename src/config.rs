@@ -7,6 +7,7 @@ use std::fmt;
 use std::path::{Component, Path, PathBuf};
 
 use crate::error::{Error, Result};
+use crate::operators::OperatorSet;
 
 pub const DEFAULT_TIMEOUT_MULTIPLIER: f64 = 3.0;
 pub const DEFAULT_TIMEOUT_CONSTANT: f64 = 2.0;
@@ -32,6 +33,8 @@ pub struct Config {
     /// Interpreter path (a `/` in it: relative to the project root) or a name looked up on PATH.
     pub python: Option<PathBuf>,
     pub memory_limit_mb: Option<u64>,
+    /// The operators mutants are generated with (`operators` minus `disable_operators`).
+    pub operators: OperatorSet,
     /// Where the values came from; `None` when no config file has a mutrun/mutmut section.
     pub source: Option<ConfigSource>,
     /// Non-fatal problems (ignored mutmut keys), one line each, for the caller to print.
@@ -52,6 +55,7 @@ impl Default for Config {
             timeout_constant: DEFAULT_TIMEOUT_CONSTANT,
             python: None,
             memory_limit_mb: None,
+            operators: OperatorSet::default(),
             source: None,
             warnings: Vec::new(),
         }
@@ -94,22 +98,60 @@ pub struct CliOverrides {
     pub timeout_constant: Option<f64>,
     pub memory_limit_mb: Option<u64>,
     pub pytest_add_cli_args: Option<Vec<String>>,
+    /// `--operators` (replaces `operators`) and `--disable-operators` (replaces
+    /// `disable_operators`).
+    pub operators: Option<Vec<String>>,
+    pub disable_operators: Option<Vec<String>>,
 }
 
 /// Reads the project's configuration and applies `overrides` on top.
 pub fn load(project_root: &Path, overrides: &CliOverrides) -> Result<Config> {
     let mut config = Config::default();
+    let mut selection = OperatorNames::default();
     if let Some((source, entries)) = read_section(project_root)? {
         let ctx = Ctx {
             file: source.file.display().to_string(),
             section: source.section,
         };
         for (key, value) in &entries {
+            if key == "operators" || key == "disable_operators" {
+                let names = string_list(&ctx, key, value, "a list of operator names", split_names)?;
+                // Each name is checked here, so the error names the key it came from.
+                OperatorSet::select(Some(&names), &[])
+                    .map_err(|e| Error::usage(format!("{}: {e}", ctx.key(key))))?;
+                match key.as_str() {
+                    "operators" => selection.enable = Some(names),
+                    _ => selection.disable = names,
+                }
+                continue;
+            }
             apply_key(&ctx, &mut config, key, value)?;
         }
         config.source = Some(source);
     }
     apply_overrides(project_root, &mut config, overrides)?;
+    for (flag, names) in [
+        ("--operators", &overrides.operators),
+        ("--disable-operators", &overrides.disable_operators),
+    ] {
+        if let Some(names) = names {
+            OperatorSet::select(Some(names), &[])
+                .map_err(|e| Error::usage(format!("{flag}: {e}")))?;
+        }
+    }
+    if let Some(names) = &overrides.operators {
+        selection.enable = Some(names.clone());
+    }
+    if let Some(names) = &overrides.disable_operators {
+        selection.disable = names.clone();
+    }
+    config.operators = OperatorSet::select(selection.enable.as_deref(), &selection.disable)
+        .map_err(|e| {
+            Error::usage(format!(
+                "operators (in {} or on the command line): {e}",
+                config.describe_source()
+            ))
+        })?;
     Ok(config)
 }
 
@@ -129,7 +171,16 @@ pub const KEYS: &[&str] = &[
     "timeout_constant",
     "python",
     "memory_limit_mb",
+    "operators",
+    "disable_operators",
 ];
+
+/// `operators` and `disable_operators` as written, combined once both are known.
+#[derive(Default)]
+struct OperatorNames {
+    enable: Option<Vec<String>>,
+    disable: Vec<String>,
+}
 
 /// mutmut options (3.x, and 2.x's setup.cfg keys) that mutrun accepts in mutmut's sections and
 /// ignores with a warning.
@@ -467,6 +518,15 @@ fn split_globs(text: &str) -> Result<Vec<String>, String> {
 }
 
 /// Shell-like words: whitespace separates, quotes group, backslash escapes.
+/// Operator names in a setup.cfg value: separated by commas, spaces or newlines.
+fn split_names(text: &str) -> Result<Vec<String>, String> {
+    Ok(text
+        .split(|c: char| c == ',' || c.is_whitespace())
+        .filter(|name| !name.is_empty())
+        .map(String::from)
+        .collect())
+}
+
 fn split_args(text: &str) -> Result<Vec<String>, String> {
     let mut words = Vec::new();
     let mut current = String::new();
@@ -534,7 +594,8 @@ pub fn safe_relative(text: &str) -> Result<PathBuf, String> {
     let path = Path::new(text);
     if path.is_absolute() {
         return Err(format!(
-            "`{text}` is an absolute path; paths must be relative to the project root"
+            "`{text}` is an absolute path; paths must be relative to the project root: \
+             mutrun reads, mutates and writes only inside it"
         ));
     }
     let mut parts: Vec<&std::ffi::OsStr> = Vec::new();
@@ -545,13 +606,16 @@ pub fn safe_relative(text: &str) -> Result<PathBuf, String> {
             Component::ParentDir => {
                 if parts.pop().is_none() {
                     return Err(format!(
-                        "`{text}` is outside the project; paths must stay inside the project root"
+                        "`{text}` is outside the project; paths must stay inside the project \
+                         root: mutrun reads, mutates and writes only there (copy what is needed \
+                         into the project)"
                     ));
                 }
             }
             Component::RootDir | Component::Prefix(_) => {
                 return Err(format!(
-                    "`{text}` is an absolute path; paths must be relative to the project root"
+                    "`{text}` is an absolute path; paths must be relative to the project root: \
+                     mutrun reads, mutates and writes only inside it"
                 ))
             }
         }
@@ -763,7 +827,8 @@ fn cli_paths(root: &Path, flag: &str, paths: &[PathBuf]) -> Result<Vec<PathBuf>>
                     .map(Path::to_path_buf)
                     .map_err(|_| {
                         Error::usage(format!(
-                            "{flag}: `{}` is outside the project root {}",
+                            "{flag}: `{}` is outside the project root {}; mutrun reads, mutates \
+                             and writes only inside it",
                             path.display(),
                             root.display()
                         ))
@@ -957,6 +1022,8 @@ memory_limit_mb = 2048
             timeout_constant: Some(0.0),
             memory_limit_mb: Some(100),
             pytest_add_cli_args: Some(vec!["-q".into()]),
+            operators: None,
+            disable_operators: None,
         };
         let config = load(dir.path(), &overrides).unwrap();
         assert_eq!(config.workers, Some(1));
@@ -988,7 +1055,9 @@ memory_limit_mb = 2048
                 paths_to_mutate: Some(vec![PathBuf::from("../elsewhere")]),
                 ..Default::default()
             }),
-            "--paths-to-mutate: `../elsewhere` is outside the project; paths must stay inside the project root"
+            "--paths-to-mutate: `../elsewhere` is outside the project; paths must stay inside \
+             the project root: mutrun reads, mutates and writes only there (copy what is needed \
+             into the project)"
         );
         assert_eq!(
             err(CliOverrides {
@@ -996,7 +1065,8 @@ memory_limit_mb = 2048
                 ..Default::default()
             }),
             format!(
-                "--paths-to-mutate: `/definitely/not/here` is outside the project root {}",
+                "--paths-to-mutate: `/definitely/not/here` is outside the project root {}; \
+                 mutrun reads, mutates and writes only inside it",
                 dir.path().display()
             )
         );
@@ -1072,13 +1142,41 @@ memory_limit_mb = 2048
     }
 
     #[test]
+    fn operator_selection_from_file_and_flags() {
+        use crate::operators::Operator;
+        let config = load_ok(&[(
+            "pyproject.toml",
+            "[tool.mutrun]\noperators = [\"comparisons\", \"number\"]\ndisable_operators = [\"is_swap\"]\n",
+        )]);
+        assert!(config.operators.contains(Operator::Number));
+        assert!(config.operators.contains(Operator::InSwap));
+        assert!(!config.operators.contains(Operator::IsSwap));
+        assert!(!config.operators.contains(Operator::String));
+        let got = load_err(&[("pyproject.toml", "[tool.mutrun]\noperators = [\"nope\"]\n")]);
+        assert!(
+            got.starts_with("pyproject.toml: [tool.mutrun] key `operators`: unknown operator `nope`; operators: number, "),
+            "{got}"
+        );
+        let dir = project(&[]);
+        let cli = CliOverrides {
+            disable_operators: Some(vec!["string".into(), "nope".into()]),
+            ..CliOverrides::default()
+        };
+        let got = load(dir.path(), &cli).expect_err("unknown").to_string();
+        assert!(
+            got.starts_with("--disable-operators: unknown operator `nope`"),
+            "{got}"
+        );
+    }
+
+    #[test]
     fn unknown_keys() {
         assert_eq!(
             load_err(&[("pyproject.toml", "[tool.mutrun]\nwrokers = 4\n")]),
             "pyproject.toml: [tool.mutrun] unknown key `wrokers` (did you mean `workers`?); allowed: \
              paths_to_mutate, tests_dir, also_copy, do_not_mutate, pytest_add_cli_args, \
              pytest_add_cli_args_test_selection, workers, timeout_multiplier, timeout_constant, \
-             python, memory_limit_mb"
+             python, memory_limit_mb, operators, disable_operators"
         );
         // mutmut's own options are only tolerated in mutmut's sections.
         let got = load_err(&[("pyproject.toml", "[tool.mutrun]\ndebug = true\n")]);
@@ -1108,17 +1206,20 @@ memory_limit_mb = 2048
                 "[tool.mutrun]\npaths_to_mutate = [\"/etc\"]\n"
             )]),
             "pyproject.toml: [tool.mutrun] key `paths_to_mutate`: `/etc` is an absolute path; \
-             paths must be relative to the project root"
+             paths must be relative to the project root: mutrun reads, mutates and writes only \
+             inside it"
         );
         assert_eq!(
             load_err(&[("pyproject.toml", "[tool.mutrun]\nalso_copy = [\"data/../../x\"]\n")]),
             "pyproject.toml: [tool.mutrun] key `also_copy`: `data/../../x` is outside the project; \
-             paths must stay inside the project root"
+             paths must stay inside the project root: mutrun reads, mutates and writes only there \
+             (copy what is needed into the project)"
         );
         assert_eq!(
             load_err(&[("setup.cfg", "[mutmut]\ntests_dir = ../tests\n")]),
             "setup.cfg: [mutmut] key `tests_dir`: `../tests` is outside the project; \
-             paths must stay inside the project root"
+             paths must stay inside the project root: mutrun reads, mutates and writes only there \
+             (copy what is needed into the project)"
         );
         // Normalized, still inside: fine.
         let config = load_ok(&[(

@@ -11,6 +11,7 @@ use crate::functions;
 use crate::lines::LineIndex;
 use crate::meta::{self, FileMeta, FunctionMeta, MutantMeta, META_FORMAT};
 use crate::mutant::Mutation;
+use crate::operators::OperatorSet;
 use crate::pragma::Pragmas;
 use crate::trampoline::{self, PlannedFunction};
 use crate::visit;
@@ -58,6 +59,20 @@ impl SourceProblem {
     }
 }
 
+/// What generation depends on besides a file's source and the mutrun version. A change of any
+/// of it regenerates every file (`mutants/.mutrun/generation` holds the last fingerprint).
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct GenerateSettings {
+    /// The operators mutants are generated with.
+    pub operators: OperatorSet,
+}
+
+impl GenerateSettings {
+    pub fn fingerprint(&self) -> String {
+        format!("operators={}\n", self.operators.fingerprint())
+    }
+}
+
 /// A file's catalog and (when asked for) its trampolined text.
 pub struct FileMutants {
     pub meta: FileMeta,
@@ -76,6 +91,7 @@ pub fn analyze(
     rel_path: &Path,
     module: &str,
     render: bool,
+    settings: &GenerateSettings,
 ) -> Result<FileMutants, SourceProblem> {
     let source = std::str::from_utf8(bytes).map_err(|e| not_utf8(bytes, e.valid_up_to()))?;
     if let Some(encoding) = declared_encoding(source) {
@@ -101,6 +117,7 @@ pub fn analyze(
         let found: Vec<Mutation> = visit::function_mutations(source, parsed.tokens(), site.def)
             .into_iter()
             .filter(|m| !pragmas.excludes_range(m.start, m.end))
+            .filter(|m| settings.operators.contains(m.operator))
             .collect();
         let mutations = trampoline::dedupe(source, site.def, found);
         if mutations.is_empty() {
@@ -214,21 +231,21 @@ fn declared_encoding(source: &str) -> Option<String> {
     None
 }
 
-/// Keeps the verdicts of `old` whose mutant is the same edit under the same id.
+/// Keeps the verdicts of `old` for the same edits in `new`: same function, operator, edited text
+/// and replacement, and the same occurrence of that change in the function (`marks::keys`), so a
+/// verdict follows its edit when the mutants are renumbered (another operator selection, a mutant
+/// added above it) and never lands on another edit that took its id. Whether it still holds is
+/// decided later from the function's hash (and the tests): a stale one is kept so
+/// `run --explain` can say "function changed".
 pub fn carry_verdicts(new: &mut FileMeta, old: &FileMeta) {
-    let previous: std::collections::HashMap<&str, &crate::meta::MutantMeta> =
-        old.mutants.iter().map(|m| (m.id.as_str(), m)).collect();
-    for mutant in &mut new.mutants {
-        let Some(previous) = previous.get(mutant.id.as_str()) else {
-            continue;
-        };
-        // The same id may name another edit once the function changed; a verdict follows only
-        // the same edit. Whether it still holds is decided later from the function's hash (and
-        // the tests): a stale one is kept so `run --explain` can say "function changed".
-        let same_edit = previous.operator == mutant.operator
-            && previous.original == mutant.original
-            && previous.replacement == mutant.replacement;
-        if same_edit {
+    let previous: std::collections::HashMap<crate::marks::MutantKey, &crate::meta::MutantMeta> =
+        crate::marks::keys(old)
+            .into_iter()
+            .zip(&old.mutants)
+            .collect();
+    let keys = crate::marks::keys(new);
+    for (mutant, key) in new.mutants.iter_mut().zip(keys) {
+        if let Some(previous) = previous.get(&key) {
             mutant.verdict = previous.verdict.clone();
         }
     }
@@ -257,6 +274,8 @@ pub fn generate_file(
     mutants_dir: &Path,
     rel_path: &Path,
     module: &str,
+    settings: &GenerateSettings,
+    settings_changed: bool,
 ) -> Result<FileOutcome> {
     let source_path = root.join(rel_path);
     let bytes = std::fs::read(&source_path)
@@ -268,6 +287,7 @@ pub fn generate_file(
     if let Some(old) = &old {
         if old.source_sha256 == source_sha
             && old.mutrun_version == MUTRUN_VERSION
+            && !settings_changed
             && target.exists()
         {
             return Ok(match old.mutants.len() {
@@ -276,7 +296,7 @@ pub fn generate_file(
             });
         }
     }
-    match analyze(&bytes, rel_path, module, true) {
+    match analyze(&bytes, rel_path, module, true, settings) {
         Ok(mut file) => {
             if let Some(old) = &old {
                 carry_verdicts(&mut file.meta, old);
@@ -347,7 +367,11 @@ pub fn generate_all(
     root: &Path,
     mutants_dir: &Path,
     files: &[(PathBuf, String)],
+    settings: &GenerateSettings,
 ) -> Result<GenerateReport> {
+    let stamp = mutants_dir.join(".mutrun").join("generation");
+    let fingerprint = settings.fingerprint();
+    let changed = std::fs::read_to_string(&stamp).map_or(true, |old| old != fingerprint);
     let threads = num_cpus::get().max(1).min(files.len().max(1));
     let chunk = files.len().div_ceil(threads).max(1);
     let outcomes: Vec<Result<Vec<FileOutcome>>> = std::thread::scope(|scope| {
@@ -356,7 +380,9 @@ pub fn generate_all(
             .map(|part| {
                 scope.spawn(move || {
                     part.iter()
-                        .map(|(path, module)| generate_file(root, mutants_dir, path, module))
+                        .map(|(path, module)| {
+                            generate_file(root, mutants_dir, path, module, settings, changed)
+                        })
                         .collect::<Result<Vec<_>>>()
                 })
             })
@@ -388,5 +414,8 @@ pub fn generate_all(
         }
     }
     report.problems.sort();
+    if changed {
+        crate::atomic::write_atomic(&stamp, fingerprint.as_bytes())?;
+    }
     Ok(report)
 }

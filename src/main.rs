@@ -33,7 +33,11 @@ fn main() {
 fn dispatch(cli: Cli) -> Result<ExitCode> {
     match cli.command {
         Command::Run(args) => {
-            let ws = Workspace::open(&cli.dir, &commands::overrides(&args.project, args.jobs))?;
+            let overrides = commands::with_operators(
+                commands::overrides(&args.project, args.jobs),
+                &args.operators,
+            );
+            let ws = Workspace::open(&cli.dir, &overrides)?;
             let interrupted = Arc::new(AtomicBool::new(false));
             let flag = interrupted.clone();
             // First Ctrl-C: stop dispatching, save, summarise. Second: leave at once.
@@ -70,7 +74,9 @@ fn dispatch(cli: Cli) -> Result<ExitCode> {
             commands::generate(&ws)
         }
         Command::List(args) => {
-            let ws = Workspace::open(&cli.dir, &commands::overrides(&args.project, None))?;
+            let overrides =
+                commands::with_operators(commands::overrides(&args.project, None), &args.operators);
+            let ws = Workspace::open(&cli.dir, &overrides)?;
             commands::list(&ws, &args.patterns, args.json)
         }
         Command::Show(args) => {

@@ -207,6 +207,144 @@ impl Operator {
     }
 }
 
+/// Named groups of operators for `operators` / `disable_operators` (and `--operators`): `all`,
+/// `default` (what runs without a selection: today every operator), and one group per kind of
+/// change. Each operator is in exactly one kind group. README.md repeats this list.
+pub const GROUPS: &[(&str, &[Operator])] = &[
+    ("all", Operator::ALL),
+    ("default", Operator::ALL),
+    (
+        "literals",
+        &[
+            Operator::Number,
+            Operator::String,
+            Operator::StringCase,
+            Operator::BoolLiteral,
+        ],
+    ),
+    (
+        "arithmetic",
+        &[
+            Operator::UnaryOp,
+            Operator::BinaryOp,
+            Operator::AugOp,
+            Operator::AugAssign,
+        ],
+    ),
+    (
+        "comparisons",
+        &[
+            Operator::CompareBoundary,
+            Operator::CompareNegate,
+            Operator::IsSwap,
+            Operator::InSwap,
+        ],
+    ),
+    (
+        "logic",
+        &[
+            Operator::BoolOp,
+            Operator::ConditionNegate,
+            Operator::TernaryNegate,
+        ],
+    ),
+    (
+        "calls",
+        &[
+            Operator::Deepcopy,
+            Operator::CallArgDrop,
+            Operator::CallArgNone,
+            Operator::DictKwargName,
+            Operator::StringMethod,
+            Operator::CallStatementRemoval,
+        ],
+    ),
+    (
+        "control_flow",
+        &[Operator::BreakContinue, Operator::MatchCaseRemoval],
+    ),
+    (
+        "values",
+        &[
+            Operator::AssignNone,
+            Operator::ReturnNone,
+            Operator::LambdaBody,
+        ],
+    ),
+];
+
+/// The operators a run generates mutants with (`operators` minus `disable_operators`).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct OperatorSet(std::collections::BTreeSet<Operator>);
+
+impl Default for OperatorSet {
+    /// The `default` group.
+    fn default() -> OperatorSet {
+        OperatorSet(Operator::ALL.iter().copied().collect())
+    }
+}
+
+impl OperatorSet {
+    /// `enable` (operator or group names; `None`: the `default` group) minus `disable`. The error
+    /// names the unknown name and lists the valid ones.
+    pub fn select(enable: Option<&[String]>, disable: &[String]) -> Result<OperatorSet, String> {
+        let mut set = match enable {
+            Some(names) => {
+                let mut set = std::collections::BTreeSet::new();
+                for name in names {
+                    set.extend(resolve(name)?);
+                }
+                set
+            }
+            None => OperatorSet::default().0,
+        };
+        for name in disable {
+            for op in resolve(name)? {
+                set.remove(&op);
+            }
+        }
+        if set.is_empty() {
+            return Err("no operator is left enabled; enable at least one".to_string());
+        }
+        Ok(OperatorSet(set))
+    }
+
+    pub fn contains(&self, op: Operator) -> bool {
+        self.0.contains(&op)
+    }
+
+    /// What `.meta` files record to notice a change of selection: empty for the default set,
+    /// else the enabled names in catalog order, comma-separated.
+    pub fn fingerprint(&self) -> String {
+        if *self == OperatorSet::default() {
+            return String::new();
+        }
+        self.0
+            .iter()
+            .map(|op| op.name())
+            .collect::<Vec<_>>()
+            .join(",")
+    }
+}
+
+/// The operators `name` stands for: one operator, or a group.
+fn resolve(name: &str) -> Result<Vec<Operator>, String> {
+    let name = name.trim();
+    if let Some(op) = Operator::from_name(name) {
+        return Ok(vec![op]);
+    }
+    if let Some((_, ops)) = GROUPS.iter().find(|(group, _)| *group == name) {
+        return Ok(ops.to_vec());
+    }
+    let operators: Vec<&str> = Operator::ALL.iter().map(|op| op.name()).collect();
+    let groups: Vec<&str> = GROUPS.iter().map(|(group, _)| *group).collect();
+    Err(format!(
+        "unknown operator `{name}`; operators: {}; groups: {}",
+        operators.join(", "),
+        groups.join(", ")
+    ))
+}
+
 impl std::fmt::Display for Operator {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         f.write_str(self.name())
@@ -231,6 +369,45 @@ mod tests {
             assert_eq!(op.to_string(), name);
         }
         assert_eq!(Operator::from_name("no_such_operator"), None);
+    }
+
+    #[test]
+    fn kind_groups_split_the_catalog() {
+        let mut seen: Vec<Operator> = GROUPS
+            .iter()
+            .filter(|(name, _)| *name != "all" && *name != "default")
+            .flat_map(|(_, ops)| ops.iter().copied())
+            .collect();
+        seen.sort();
+        assert_eq!(
+            seen,
+            Operator::ALL,
+            "each operator in exactly one kind group"
+        );
+    }
+
+    #[test]
+    fn selections_by_name_and_group() {
+        let names = |v: &[&str]| v.iter().map(|s| s.to_string()).collect::<Vec<_>>();
+        let set =
+            OperatorSet::select(Some(&names(&["comparisons", "number"])), &[]).expect("valid");
+        assert!(set.contains(Operator::IsSwap) && set.contains(Operator::Number));
+        assert!(!set.contains(Operator::String));
+        assert_eq!(
+            set.fingerprint(),
+            "number,compare_boundary,compare_negate,is_swap,in_swap"
+        );
+        let set = OperatorSet::select(None, &names(&["literals"])).expect("valid");
+        assert!(!set.contains(Operator::String) && set.contains(Operator::BinaryOp));
+        assert_eq!(OperatorSet::select(None, &[]), Ok(OperatorSet::default()));
+        assert_eq!(OperatorSet::default().fingerprint(), "");
+        let error = OperatorSet::select(Some(&names(&["binary"])), &[]).expect_err("unknown");
+        assert!(
+            error.contains("`binary`") && error.contains("binary_op"),
+            "{error}"
+        );
+        assert!(error.contains("groups: all, default"), "{error}");
+        assert!(OperatorSet::select(None, &names(&["all"])).is_err());
     }
 
     #[test]

@@ -7,7 +7,7 @@ use std::path::{Path, PathBuf};
 use crate::config::{self, CliOverrides, Config};
 use crate::copy_tree;
 use crate::error::{Error, Result};
-use crate::generate::{self, GenerateReport};
+use crate::generate::{self, GenerateReport, GenerateSettings};
 use crate::project::{self, Project};
 use crate::python::{self, Interpreter};
 use crate::runtime;
@@ -68,9 +68,17 @@ impl Workspace {
             .iter()
             .map(|s| (s.path.clone(), s.module.clone()))
             .collect();
-        let report = generate::generate_all(&self.root, &self.mutants_dir, &files)?;
+        let report =
+            generate::generate_all(&self.root, &self.mutants_dir, &files, &self.settings())?;
         runtime::install(&self.runtime_dir())?;
         Ok(report)
+    }
+
+    /// What generation depends on from the configuration.
+    pub fn settings(&self) -> GenerateSettings {
+        GenerateSettings {
+            operators: self.config.operators.clone(),
+        }
     }
 
     pub fn runtime_dir(&self) -> PathBuf {

@@ -49,7 +49,7 @@ fn every_stdlib_file_rewrites_into_valid_python() {
     for (i, file) in files.iter().enumerate() {
         let bytes = std::fs::read(file).expect("read stdlib file");
         let rel = file.strip_prefix(&lib).expect("under lib");
-        let Ok(result) = analyze(&bytes, rel, "m", true) else {
+        let Ok(result) = analyze(&bytes, rel, "m", true, &Default::default()) else {
             // Deliberately broken test inputs (bad syntax, other encodings) are copied unmutated.
             unparsable += 1;
             continue;

@@ -169,3 +169,130 @@ fn a_mark_whose_mutant_is_gone_is_reported_stale() {
         common::text(&out)
     );
 }
+
+/// `mutrun list --json ARGS` as (id, operator, line text after) rows.
+fn listed(project: &Path, args: &[&str]) -> Vec<(String, String, String)> {
+    let mut all = vec!["list", "--json"];
+    all.extend_from_slice(args);
+    let out = common::mutrun(project, &all);
+    assert!(out.status.success(), "{}", common::text(&out));
+    String::from_utf8_lossy(&out.stdout)
+        .lines()
+        .map(|line| serde_json::from_str::<serde_json::Value>(line).expect("list JSON"))
+        .map(|row| {
+            let field = |k: &str| row[k].as_str().expect("string field").to_string();
+            (field("id"), field("operator"), field("after"))
+        })
+        .collect()
+}
+
+#[test]
+fn operator_selection_yields_exactly_the_chosen_mutants() {
+    let (_guard, project) = common::fixture("triage/basic");
+    let row = |id: &str, op: &str, after: &str| (id.to_string(), op.to_string(), after.to_string());
+    assert_eq!(
+        listed(&project, &["--operators", "comparisons"]),
+        [
+            row("tri.calc.clamp:1", "compare_boundary", "if x <= lo:"),
+            row("tri.calc.clamp:2", "compare_boundary", "if x >= hi:"),
+            row("tri.calc.is_small:1", "compare_boundary", "return n <= 10"),
+        ]
+    );
+    assert_eq!(
+        listed(
+            &project,
+            &[
+                "--operators",
+                "literals,return_none",
+                "--disable-operators",
+                "string,string_case"
+            ]
+        ),
+        [
+            row("tri.calc.clamp:1", "return_none", "return None"),
+            row("tri.calc.clamp:2", "return_none", "return None"),
+            row("tri.calc.clamp:3", "return_none", "return None"),
+            row("tri.calc.is_small:1", "return_none", "return None"),
+            row("tri.calc.is_small:2", "number", "return n < 11"),
+            row("tri.calc.partly:1", "return_none", "return None"),
+            row("tri.calc.partly:2", "return_none", "return None"),
+            row("tri.calc.unused:1", "return_none", "return None"),
+            row("tri.calc.unused:2", "number", "return a * 3"),
+        ]
+    );
+
+    // Unknown names: a usage error that lists the operators and groups.
+    let out = common::mutrun(&project, &["list", "--operators", "comparison"]);
+    assert_eq!(out.status.code(), Some(2), "{}", common::text(&out));
+    let text = common::text(&out);
+    assert!(
+        text.contains("--operators: unknown operator `comparison`"),
+        "{text}"
+    );
+    assert!(
+        text.contains("compare_boundary") && text.contains("groups: all, default"),
+        "{text}"
+    );
+    std::fs::write(
+        project.join("pyproject.toml"),
+        "[tool.mutrun]\npaths_to_mutate = [\"tri\"]\ndisable_operators = [\"nope\"]\n",
+    )
+    .expect("write config");
+    let out = common::mutrun(&project, &["list"]);
+    assert_eq!(out.status.code(), Some(2), "{}", common::text(&out));
+    assert!(
+        common::text(&out)
+            .contains("[tool.mutrun] key `disable_operators`: unknown operator `nope`"),
+        "{}",
+        common::text(&out)
+    );
+
+    // From the config: comparisons and return_none only.
+    std::fs::write(
+        project.join("pyproject.toml"),
+        "[tool.mutrun]\npaths_to_mutate = [\"tri\"]\noperators = [\"comparisons\", \"return_none\"]\n",
+    )
+    .expect("write config");
+    common::run_ok(&project, &[]);
+    let (_, rows) = results(&project);
+    let verdicts: BTreeMap<&str, &str> = rows
+        .iter()
+        .map(|(id, row)| (id.as_str(), row["verdict"].as_str().unwrap_or("none")))
+        .collect();
+    let expected: BTreeMap<&str, &str> = [
+        ("tri.calc.clamp:1", "survived"), // x <= lo
+        ("tri.calc.clamp:2", "killed"),   // return None for lo
+        ("tri.calc.clamp:3", "survived"), // x >= hi
+        ("tri.calc.clamp:4", "killed"),
+        ("tri.calc.clamp:5", "killed"),
+        ("tri.calc.is_small:1", "killed"),
+        ("tri.calc.is_small:2", "survived"), // n <= 10
+        ("tri.calc.partly:1", "killed"),
+        ("tri.calc.partly:2", "survived"), // return "no" → None: never called with False
+        ("tri.calc.unused:1", "no_tests"),
+    ]
+    .into_iter()
+    .collect();
+    assert_eq!(verdicts, expected);
+
+    // Back to every operator: the mutants are renumbered; each verdict follows its edit (none
+    // lands on the edit that took its old id), and only the new mutants run.
+    std::fs::write(
+        project.join("pyproject.toml"),
+        "[tool.mutrun]\npaths_to_mutate = [\"tri\"]\n",
+    )
+    .expect("write config");
+    let text = common::run_ok(&project, &["--explain"]);
+    let ran: Vec<&str> = text
+        .lines()
+        .filter_map(|l| l.strip_prefix("  "))
+        .filter(|l| l.ends_with(": new"))
+        .collect();
+    assert_eq!(ran.len(), 20 - 10, "{text}");
+    let (_, rows) = results(&project);
+    let verdict = |op: &str, after: &str| rows[&find_id(&project, op, after)]["verdict"].clone();
+    assert_eq!(verdict("compare_boundary", "if x <= lo:"), "survived");
+    assert_eq!(verdict("compare_boundary", "return n <= 10"), "survived");
+    assert_eq!(verdict("condition_negate", "if not (x < lo):"), "killed");
+    assert_eq!(verdict("number", "return n < 11"), "survived");
+}

@@ -99,7 +99,13 @@ fn coverage() -> Coverage {
 /// The catalog of `fixtures/simple/<path>` with the verdicts of a real run.
 fn file_meta(path: &str, module: &str, verdicts: bool) -> FileMeta {
     let bytes = std::fs::read(fixture_root().join(path)).expect("fixture source");
-    let mut meta = match analyze(&bytes, Path::new(path), module, false) {
+    let mut meta = match analyze(
+        &bytes,
+        Path::new(path),
+        module,
+        false,
+        &crate::generate::GenerateSettings::default(),
+    ) {
         Ok(file) => file.meta,
         Err(problem) => panic!("{}", problem.describe(Path::new(path))),
     };
