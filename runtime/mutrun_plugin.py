@@ -79,6 +79,12 @@ class _Stats:
         self.collecting = None  # absolute path of the test module being collected
         self.collection_hits = _CollectionHits(mutrun_runtime._hits, self)
         mutrun_runtime._hits = self.collection_hits
+        # Python subprocesses the tests start (with MUTANT_UNDER_TEST=stats) leave their hits
+        # here at exit; each test takes those that arrived while it ran.
+        self.subprocess_hits = os.path.join(os.path.dirname(os.path.abspath(out_path)), "subprocess-hits")
+        os.makedirs(self.subprocess_hits, exist_ok=True)
+        os.environ["MUTRUN_SUBPROCESS_HITS"] = self.subprocess_hits
+        mutrun_runtime._subprocess_hits = None
         self.tests = []
         self.fixture_hits = {}
         self.current = None
@@ -89,6 +95,7 @@ class _Stats:
         mutrun_runtime._hits = self.current["hits"]
         yield
         test = self.current
+        test["hits"] |= self._take_subprocess_hits()
         for fixturedefs in item._fixtureinfo.name2fixturedefs.values():
             for fixturedef in fixturedefs:
                 test["hits"] |= self.fixture_hits.get(fixturedef, set())
@@ -104,6 +111,22 @@ class _Stats:
         self.current = None
         # Hits between tests (session teardown, plugins) are nobody's; drop them.
         mutrun_runtime._hits = set()
+
+    def _take_subprocess_hits(self):
+        hits = set()
+        try:
+            names = [n for n in os.listdir(self.subprocess_hits) if n.endswith(".hits")]
+        except OSError:
+            return hits
+        for name in names:
+            path = os.path.join(self.subprocess_hits, name)
+            try:
+                with open(path) as f:
+                    hits.update(line for line in f.read().splitlines() if line)
+                os.remove(path)
+            except OSError:
+                pass
+        return hits
 
     @pytest.hookimpl(hookwrapper=True)
     def pytest_fixture_setup(self, fixturedef, request):
@@ -152,11 +175,50 @@ class _Stats:
             "collection_hits": sorted(self.collection_hits),
             "collection_hit_files": self.collection_hits.files_relative_to(root),
             "collect_errors": self.collect_errors,
+            "shadowed": _shadowed_modules(os.path.dirname(os.path.dirname(os.path.abspath(self.out_path)))),
         }
         tmp = self.out_path + ".tmp"
         with open(tmp, "w") as f:
             json.dump(data, f)
         os.replace(tmp, self.out_path)
+
+
+def _shadowed_modules(mutants_dir):
+    """{module: file} for each loaded module whose mutated copy is in `mutants_dir` but which was
+    loaded from elsewhere (the original checkout, an installed copy): the tests then exercise
+    code no mutant can change. Found by name on the import roots inside `mutants_dir`, and by
+    path for files of the original project loaded under any name."""
+    here = os.path.realpath(mutants_dir)
+    project = os.path.dirname(here)
+    roots = {here}
+    for entry in sys.path:
+        real = os.path.realpath(entry or ".")
+        if real.startswith(here + os.sep):
+            roots.add(real)
+    found = {}
+    for name, module in list(sys.modules.items()):
+        origin = getattr(module, "__file__", None)
+        if not isinstance(origin, str):
+            continue
+        origin = os.path.realpath(origin)
+        if origin.startswith(here + os.sep):
+            continue
+        relative = name.replace(".", os.sep)
+        copies = [os.path.join(root, relative + ".py") for root in roots]
+        copies += [os.path.join(root, relative, "__init__.py") for root in roots]
+        if origin.startswith(project + os.sep):
+            copies.append(os.path.join(here, os.path.relpath(origin, project)))
+        if any(_is_trampolined(copy) for copy in copies):
+            found[name] = origin
+    return found
+
+
+def _is_trampolined(path):
+    try:
+        with open(path, "rb") as f:
+            return b"import mutrun_runtime as _mutrun_rt" in f.read()
+    except OSError:
+        return False
 
 
 class _CollectionHits(set):
@@ -640,8 +702,8 @@ def pytest_configure(config):
         mutrun_runtime.activate(None)
         config.pluginmanager.register(_Zygote(), "mutrun-zygote")
     elif MODE == "fresh":
+        _limit_memory()
         with open(os.environ["MUTRUN_TESTS"]) as f:
             test_ids = [line.strip() for line in f if line.strip()]
         fresh = _Fresh(test_ids, _result_file_sink(os.environ["MUTRUN_RESULT"]))
         config.pluginmanager.register(fresh, "mutrun-fresh")
-        _limit_memory()

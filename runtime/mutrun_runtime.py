@@ -142,4 +142,26 @@ def _rename(function, name, qualname):
         function.__code__ = code.replace(co_name=name)
 
 
+# Stats mode in a Python subprocess a test started: the stats plugin's process points this at a
+# folder, and the hits of this process are left there at exit for the plugin to add to the test
+# that started it. The plugin's own process sets it to None.
+_subprocess_hits = os.environ.get("MUTRUN_SUBPROCESS_HITS")
+
+
+def _leave_hits():
+    if active is not _STATS or not _subprocess_hits or not _hits:
+        return
+    path = os.path.join(_subprocess_hits, "%d.hits" % os.getpid())
+    try:
+        with open(path + ".tmp", "w") as f:
+            f.write("\n".join(sorted(_hits)))
+        os.replace(path + ".tmp", path)
+    except OSError:
+        pass
+
+
 activate(os.environ.get("MUTANT_UNDER_TEST"))
+if active is _STATS and _subprocess_hits:
+    import atexit
+
+    atexit.register(_leave_hits)

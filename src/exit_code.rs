@@ -12,8 +12,9 @@ pub enum ExitCode {
     Usage = 2,
     /// The mutation score is below the `--fail-under` gate.
     ScoreBelowGate = 3,
-    /// A sanity pass failed: the tests fail with no mutant active, or still pass when every
-    /// mutated function raises. No mutant verdict would be trustworthy.
+    /// A sanity pass failed: the tests fail with no mutant active, none are found, they import a
+    /// mutated module from outside `mutants/`, or they still pass when every mutated function
+    /// raises. No mutant verdict would be trustworthy.
     SanityPassFailed = 4,
     /// `mutrun verify` found a stored verdict that plain pytest on the patched source contradicts.
     VerifyDisagreement = 5,

@@ -260,6 +260,8 @@ pub struct GenerateReport {
     pub mutants: usize,
     /// One line per source file that was copied unmutated (`file:line:col: why`).
     pub problems: Vec<String>,
+    /// One line per `.meta` file that could not be read (corrupt, truncated) and was recomputed.
+    pub warnings: Vec<String>,
 }
 
 /// Where a source file goes in `mutants/`.
@@ -268,7 +270,7 @@ pub fn mutated_path(mutants_dir: &Path, rel_path: &Path) -> PathBuf {
 }
 
 /// Generates one file into `mutants_dir`; returns the number of mutants, or the problem that left
-/// it unmutated (the original is then copied as it is).
+/// it unmutated (the original is then copied as it is), and a warning when its `.meta` was corrupt.
 pub fn generate_file(
     root: &Path,
     mutants_dir: &Path,
@@ -276,13 +278,24 @@ pub fn generate_file(
     module: &str,
     settings: &GenerateSettings,
     settings_changed: bool,
-) -> Result<FileOutcome> {
+) -> Result<Generated> {
     let source_path = root.join(rel_path);
     let bytes = std::fs::read(&source_path)
         .map_err(|e| crate::error::Error::io("read", &source_path, e))?;
     let meta_path = meta::meta_path(mutants_dir, rel_path);
     let target = mutated_path(mutants_dir, rel_path);
-    let old = meta::read(&meta_path).ok().flatten();
+    // A corrupt or truncated `.meta` loses only its own file's verdicts: the file is generated
+    // again (its mutants run again), with a warning naming it.
+    let (old, warning) = match meta::read(&meta_path) {
+        Ok(old) => (old, None),
+        Err(e) => (
+            None,
+            Some(format!(
+                "{e}; its mutants are generated again and run again (other files' verdicts are kept)"
+            )),
+        ),
+    };
+    let generated = |outcome| Ok((outcome, warning.clone()));
     let source_sha = sha256_hex(&bytes);
     if let Some(old) = &old {
         if old.source_sha256 == source_sha
@@ -290,7 +303,7 @@ pub fn generate_file(
             && !settings_changed
             && target.exists()
         {
-            return Ok(match old.mutants.len() {
+            return generated(match old.mutants.len() {
                 0 => FileOutcome::NoMutants,
                 n => FileOutcome::Unchanged(n),
             });
@@ -310,9 +323,9 @@ pub fn generate_file(
             advance_mtime(&target, previous_mtime)?;
             meta::write(&meta_path, &file.meta)?;
             if file.meta.mutants.is_empty() {
-                Ok(FileOutcome::NoMutants)
+                generated(FileOutcome::NoMutants)
             } else {
-                Ok(FileOutcome::Rewritten(file.meta.mutants.len()))
+                generated(FileOutcome::Rewritten(file.meta.mutants.len()))
             }
         }
         Err(problem) => {
@@ -321,7 +334,7 @@ pub fn generate_file(
                 std::fs::remove_file(&meta_path)
                     .map_err(|e| crate::error::Error::io("remove", &meta_path, e))?;
             }
-            Ok(FileOutcome::Problem(problem.describe(rel_path)))
+            generated(FileOutcome::Problem(problem.describe(rel_path)))
         }
     }
 }
@@ -353,6 +366,9 @@ fn advance_mtime(path: &Path, previous: Option<std::time::SystemTime>) -> Result
     Ok(())
 }
 
+/// What [`generate_file`] did to one file, and the warning about its `.meta`, if any.
+pub type Generated = (FileOutcome, Option<String>);
+
 /// The result of [`generate_file`].
 #[derive(Debug)]
 pub enum FileOutcome {
@@ -374,7 +390,7 @@ pub fn generate_all(
     let changed = std::fs::read_to_string(&stamp).map_or(true, |old| old != fingerprint);
     let threads = num_cpus::get().max(1).min(files.len().max(1));
     let chunk = files.len().div_ceil(threads).max(1);
-    let outcomes: Vec<Result<Vec<FileOutcome>>> = std::thread::scope(|scope| {
+    let outcomes: Vec<Result<Vec<Generated>>> = std::thread::scope(|scope| {
         let handles: Vec<_> = files
             .chunks(chunk)
             .map(|part| {
@@ -398,7 +414,8 @@ pub fn generate_all(
     });
     let mut report = GenerateReport::default();
     for part in outcomes {
-        for outcome in part? {
+        for (outcome, warning) in part? {
+            report.warnings.extend(warning);
             match outcome {
                 FileOutcome::Rewritten(n) => {
                     report.files_rewritten += 1;
@@ -414,6 +431,7 @@ pub fn generate_all(
         }
     }
     report.problems.sort();
+    report.warnings.sort();
     if changed {
         crate::atomic::write_atomic(&stamp, fingerprint.as_bytes())?;
     }

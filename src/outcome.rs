@@ -97,6 +97,7 @@ pub struct Judgement {
 /// | it reported, and a test failed | killed |
 /// | it reported, every test passed | survived |
 /// | it reported, but none of its tests exist any more | no tests |
+/// | it reported, and its first failure is a MemoryError under `memory_limit_mb` | crashed |
 /// | it died from a signal before reporting | crashed |
 /// | it exited before reporting (a test called `os._exit`) | suspicious |
 pub fn judge(end: &crate::worker::ChildEnd, timed_out: bool) -> Judgement {
@@ -113,11 +114,17 @@ pub fn judge(end: &crate::worker::ChildEnd, timed_out: bool) -> Judgement {
     }
     match (&end.result, end.signal, end.exit_code) {
         (Some(result), _, _) => match result.failed.first() {
+            Some(failed) if failed.out_of_memory => plain(
+                Verdict::Crashed,
+                Some(format!(
+                    "ran out of memory under the memory cap (`memory_limit_mb`): MemoryError in {}",
+                    failed.test
+                )),
+            ),
             Some(failed) => Judgement {
                 verdict: Verdict::Killed,
                 killer: Some(failed.test.clone()),
                 detail: None,
-/// | it reported, and its first failure is a MemoryError under `memory_limit_mb` | crashed |
             },
             None if result.ran.is_empty() => plain(
                 Verdict::NoTests,
@@ -132,15 +139,10 @@ pub fn judge(end: &crate::worker::ChildEnd, timed_out: bool) -> Judgement {
         (None, None, Some(code)) => plain(
             Verdict::Suspicious,
             Some(format!(
-                "the test process exited with code {code} before reporting"
+                "the test process exited with code {code} before reporting: a test or the code \
+                 under test ended the process (os._exit), so no test result exists (plain pytest \
+                 stops there too)"
             )),
-            Some(failed) if failed.out_of_memory => plain(
-                Verdict::Crashed,
-                Some(format!(
-                    "ran out of memory under the memory cap (`memory_limit_mb`): MemoryError in {}",
-                    failed.test
-                )),
-            ),
         ),
         (None, None, None) => plain(
             Verdict::Suspicious,
@@ -173,6 +175,7 @@ mod tests {
                         test: t.to_string(),
                         when: "call".into(),
                         message: String::new(),
+                        out_of_memory: false,
                     })
                     .collect(),
                 unknown: vec![],
@@ -193,7 +196,6 @@ mod tests {
         assert_eq!(
             judge(&reported(&[], &["t::a"]), true).verdict,
             Verdict::Timeout
-                        out_of_memory: false,
         );
         let segv = ChildEnd {
             signal: Some(11),

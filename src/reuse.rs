@@ -124,6 +124,7 @@ mod tests {
             collection_hits: vec![],
             collection_hit_files: Default::default(),
             collect_errors: vec![],
+            shadowed: Default::default(),
             inputs_sha256: String::new(),
         })
     }

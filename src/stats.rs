@@ -31,6 +31,9 @@ pub struct StatsFile {
     /// Files pytest could not collect (an import error, a syntax error in a test).
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub collect_errors: Vec<CollectError>,
+    /// Mutated modules the tests loaded from outside `mutants/` (module → file it came from).
+    #[serde(default, skip_serializing_if = "std::collections::BTreeMap::is_empty")]
+    pub shadowed: std::collections::BTreeMap<String, String>,
     /// Hash of everything the stats depend on; set by mutrun after the pass.
     #[serde(default)]
     pub inputs_sha256: String,
@@ -202,6 +205,28 @@ fn refuse_unusable(stats: &StatsFile, log: &Path) -> Result<()> {
                  If they pass in your project, the copy lacks something they need: add it to `also_copy` under \
                  [tool.mutrun]. Full output: {}",
                 stats.collect_errors.len(),
+                shown.join("\n"),
+                log.display()
+            ),
+            ExitCode::SanityPassFailed,
+        ));
+    }
+    if !stats.shadowed.is_empty() {
+        let shown: Vec<String> = stats
+            .shadowed
+            .iter()
+            .take(10)
+            .map(|(module, file)| format!("  `{module}` from {file}"))
+            .collect();
+        return Err(Error::with_code(
+            format!(
+                "the tests import {} mutated modules from outside mutants/, so they test the original code \
+                 and no mutant can be judged:\n{}\n\
+                 Let the tests import the package by its name from the path pytest gives them: do not put \
+                 the project directory or an absolute path in front of sys.path, and load no module from \
+                 a file path. If the package is installed, uninstall it (`pip uninstall`) or install it \
+                 in editable mode (`pip install -e .`). Output: {}",
+                stats.shadowed.len(),
                 shown.join("\n"),
                 log.display()
             ),

@@ -53,6 +53,7 @@ impl Workspace {
             .iter()
             .map(|s| s.path.clone())
             .collect();
+        writable_mutants_dir(&self.mutants_dir)?;
         let copy = copy_tree::mirror(
             &self.root,
             &self.mutants_dir,
@@ -132,9 +133,28 @@ impl Workspace {
     }
 }
 
+/// Creates `mutants/` if needed and checks that it can be written: the one place mutrun writes,
+/// so a read-only project fails here with what to do, not halfway through the copy.
+fn writable_mutants_dir(dir: &Path) -> Result<()> {
+    use nix::unistd::{access, AccessFlags};
+    let refused = |why: String| {
+        Error::other(format!(
+            "{why}. mutrun writes only into mutants/ inside the project: make the project \
+             directory writable, or create a mutants/ folder in it that you can write to"
+        ))
+    };
+    if let Err(e) = std::fs::create_dir_all(dir) {
+        return Err(refused(format!("cannot create {}: {e}", dir.display())));
+    }
+    if let Err(e) = access(dir, AccessFlags::W_OK | AccessFlags::X_OK) {
+        return Err(refused(format!("cannot write to {}: {e}", dir.display())));
+    }
+    Ok(())
+}
+
 /// Prints the generation summary and each file that was copied unmutated.
 pub fn print_generate_report(report: &GenerateReport) {
-    for problem in &report.problems {
+    for problem in report.problems.iter().chain(&report.warnings) {
         eprintln!("mutrun: warning: {problem}");
     }
     eprintln!(

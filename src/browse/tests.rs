@@ -91,7 +91,9 @@ fn coverage() -> Coverage {
             })
             .collect(),
         collection_hits: vec![],
+        collection_hit_files: Default::default(),
         collect_errors: vec![],
+        shadowed: Default::default(),
         inputs_sha256: String::new(),
     })
 }
