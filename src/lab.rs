@@ -401,16 +401,15 @@ impl Lab {
                 JobKind::Mutant(_) => "the mutant runs again",
                 _ => "its tests run again",
             };
-            eprintln!(
-                "mutrun: warning: worker {index} (pid {pid}) died ({how}) while running {what}; \
-                 started a new worker; {again}"
-            );
+            warn(&format!(
+                "worker {index} (pid {pid}) died ({how}) while running {what}; started a new \
+                 worker; {again}"
+            ));
             queue.push_front((running.job, running.attempts + 1));
         } else {
-            eprintln!(
-                "mutrun: warning: worker {index} (pid {pid}) died ({how}) between jobs; \
-                 started a new worker"
-            );
+            warn(&format!(
+                "worker {index} (pid {pid}) died ({how}) between jobs; started a new worker"
+            ));
         }
         if slot.deaths >= MAX_DEATHS_IN_A_ROW {
             return Err(Error::other(format!(
@@ -566,6 +565,18 @@ impl Lab {
         }
         Ok(())
     }
+}
+
+/// Prints a warning on its own line; on a terminal, it first clears the live progress bar's line
+/// (the bar draws itself again below it).
+fn warn(message: &str) {
+    use std::io::IsTerminal;
+    let clear = if std::io::stderr().is_terminal() {
+        "\r\x1b[2K"
+    } else {
+        ""
+    };
+    eprintln!("{clear}mutrun: warning: {message}");
 }
 
 /// A worker that ended before it was ready: how it ended and the end of its log. It is not

@@ -6,6 +6,7 @@ pub mod changed_lines;
 pub mod cli;
 pub mod commands;
 pub mod config;
+pub mod confine;
 pub mod copy_tree;
 pub mod error;
 pub mod exit_code;

@@ -9,6 +9,7 @@ use mutrun::browse;
 use mutrun::changed_lines::ChangedLines;
 use mutrun::cli::{Cli, Command};
 use mutrun::commands;
+use mutrun::confine;
 use mutrun::error::Result;
 use mutrun::exit_code::ExitCode;
 use mutrun::formats::Format;
@@ -31,6 +32,8 @@ fn main() {
 }
 
 fn dispatch(cli: Cli) -> Result<ExitCode> {
+    // Every command reads or writes mutants/: never through a link that leads elsewhere.
+    confine::check_mutants_dir(&cli.dir, &cli.dir.join(MUTANTS_DIR))?;
     match cli.command {
         Command::Run(args) => {
             let overrides = commands::with_operators(

@@ -5,6 +5,7 @@ use std::collections::HashSet;
 use std::path::{Path, PathBuf};
 
 use crate::config::{self, CliOverrides, Config};
+use crate::confine;
 use crate::copy_tree;
 use crate::error::{Error, Result};
 use crate::generate::{self, GenerateReport, GenerateSettings};
@@ -33,6 +34,8 @@ impl Workspace {
             ))
         })?;
         let config = config::load(&root, overrides)?;
+        confine::check_config_paths(&root, &config, overrides)?;
+        confine::check_mutants_dir(&root, &root.join(MUTANTS_DIR))?;
         for warning in &config.warnings {
             eprintln!("mutrun: warning: {warning}");
         }
