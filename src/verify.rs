@@ -351,6 +351,18 @@ fn run_plain_pytest(
         .stderr(Stdio::from(log_err));
     std::os::unix::process::CommandExt::process_group(&mut cmd, 0);
     crate::worker::same_addresses_every_run(&mut cmd);
+    if let Some(mb) = ws.config.memory_limit_mb {
+        // The same cap as the run's test processes: a mutant that allocates without bound must
+        // not take the machine here either.
+        let bytes = mb.saturating_mul(1024 * 1024);
+        // SAFETY: setrlimit(2) is a plain syscall, async-signal-safe, touching no parent memory.
+        unsafe {
+            std::os::unix::process::CommandExt::pre_exec(&mut cmd, move || {
+                use nix::sys::resource::{setrlimit, Resource};
+                setrlimit(Resource::RLIMIT_AS, bytes, bytes).map_err(std::io::Error::from)
+            });
+        }
+    }
     let mut child = cmd.spawn().map_err(|e| {
         Error::other(format!(
             "cannot run `{} -m pytest`: {e}",

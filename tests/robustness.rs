@@ -140,6 +140,11 @@ fn a_mutant_that_allocates_without_bound_crashes_under_the_memory_cap() {
         shown.contains("verdict: crashed (ran out of memory under the memory cap"),
         "{shown}"
     );
+    // Plain pytest on the patched source, under the same cap, fails the test as well.
+    let verify = common::mutrun(&project, &["verify", "hog.grow.megabytes:12"]);
+    let checked = common::text(&verify);
+    assert_eq!(verify.status.code(), Some(0), "{checked}");
+    assert!(checked.contains("1 mutants checked: 1 agree"), "{checked}");
     assert_nothing_left(&project);
 }
 
