@@ -237,3 +237,49 @@ fn a_worker_that_cannot_start_again_ends_the_run_with_a_clear_error() {
     let saved = common::saved_verdicts(&project);
     assert!(saved < undisturbed().len(), "{output}");
 }
+
+#[test]
+fn a_mutant_under_which_every_worker_dies_ends_the_run_instead_of_looping() {
+    let (_guard, project) = common::fixture("simple");
+    // Under this one mutant, a test kills its parent: the worker, not the child.
+    std::fs::write(
+        project.join("tests/conftest.py"),
+        "import os\n\
+         import pytest\n\n\
+         @pytest.fixture(autouse=True)\n\
+         def kill_the_worker_under_one_mutant():\n\
+         \x20   if os.environ.get('MUTANT_UNDER_TEST') == 'simple.calc.add:2':\n\
+         \x20       os.kill(os.getppid(), 9)\n\
+         \x20   yield\n",
+    )
+    .expect("write conftest");
+    let out = common::mutrun(&project, &["run", "--no-progress", "-j", "2"]);
+    let output = common::text(&out);
+    assert_eq!(out.status.code(), Some(1), "{output}");
+    let restarts = output
+        .lines()
+        .filter(|l| {
+            l.starts_with("mutrun: warning: worker")
+                && l.contains("died (killed by SIGKILL) while running simple.calc.add:2; started a new worker; the mutant runs again")
+        })
+        .count();
+    assert_eq!(restarts, 2, "{output}");
+    assert!(
+        output.contains("died (killed by SIGKILL) running simple.calc.add:2: 3 workers in a row died under it, so mutrun stops rather than restart them for ever"),
+        "{output}"
+    );
+    assert!(
+        output.contains("# pragma: no mutate"),
+        "says what to do: {output}"
+    );
+    // No verdict is invented for it.
+    assert_eq!(
+        common::verdicts(&project)
+            .get("simple.calc.add:2")
+            .map(String::as_str),
+        Some("none"),
+        "{output}"
+    );
+    let left = common::wait_for_no_processes_under(&project);
+    assert!(left.is_empty(), "processes left behind: {left:?}\n{output}");
+}
