@@ -200,6 +200,11 @@ pub struct ResultsArgs {
     #[arg(long)]
     pub all: bool,
 
+    /// A table per operator instead: mutants, killed, survived, timeouts, errors, no tests and
+    /// the score (with --json: `{"summary", "by_operator": [...]}`).
+    #[arg(long, conflicts_with = "all")]
+    pub by_operator: bool,
+
     /// Print machine-readable JSON (the same as `--format json`).
     #[arg(long)]
     pub json: bool,

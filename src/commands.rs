@@ -336,18 +336,45 @@ pub fn html_report(mutants_dir: &Path, dir: &Path) -> Result<ExitCode> {
     Ok(ExitCode::Success)
 }
 
+/// What `mutrun results` prints: the mutants that need attention (or all), or the table by
+/// operator.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum ResultsView {
+    Mutants { all: bool },
+    ByOperator,
+}
+
 pub fn results(
     mutants_dir: &Path,
-    all: bool,
+    view: ResultsView,
     format: Format,
     fail_under: Option<f64>,
 ) -> Result<ExitCode> {
+    if view == ResultsView::ByOperator && !matches!(format, Format::Text | Format::Json) {
+        return Err(Error::usage(
+            "--by-operator prints a table (or JSON with --json); it does not combine with \
+             --format junit, github or stryker",
+        ));
+    }
     let files = stored_results(mutants_dir)?;
     let summary = report::Summary::of(
         files
             .iter()
             .flat_map(|f| f.mutants.iter().map(move |m| report::current_verdict(f, m))),
     );
+    let all = match view {
+        ResultsView::Mutants { all } => all,
+        ResultsView::ByOperator => {
+            let rows = report::by_operator(&files);
+            if format == Format::Json {
+                let doc = serde_json::json!({ "summary": summary, "by_operator": rows });
+                println!("{}", serde_json::to_string_pretty(&doc).unwrap_or_default());
+            } else {
+                print!("{}", report::by_operator_text(&rows, &summary));
+            }
+            return Ok(report::gate(&summary, fail_under));
+        }
+    };
     match format {
         Format::Text => print!("{}", report::results_text(&files, all)),
         Format::Json => {

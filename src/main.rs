@@ -133,7 +133,12 @@ fn dispatch(cli: Cli) -> Result<ExitCode> {
         Command::Results(args) => {
             let root = cli.dir.join(MUTANTS_DIR);
             let format = if args.json { Format::Json } else { args.format };
-            commands::results(&root, args.all, format, args.fail_under)
+            let view = if args.by_operator {
+                commands::ResultsView::ByOperator
+            } else {
+                commands::ResultsView::Mutants { all: args.all }
+            };
+            commands::results(&root, view, format, args.fail_under)
         }
     }
 }

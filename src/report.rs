@@ -7,6 +7,7 @@ use serde::Serialize;
 
 use crate::exit_code::ExitCode;
 use crate::meta::{FileMeta, MutantMeta};
+use crate::operators::Operator;
 use crate::outcome::Verdict;
 
 /// The source line an edit starts on, before and after the edit, trimmed to one readable line.
@@ -155,6 +156,125 @@ impl Summary {
     }
 }
 
+/// One row of `mutrun results --by-operator`: an operator's mutants by verdict, and its scores
+/// (the same formulas as [`Summary`]), as Infection's per-mutator table shows them.
+#[derive(Debug, Serialize, Clone, PartialEq)]
+pub struct OperatorRow {
+    /// The operator's name, or `total` for the table's last row.
+    pub operator: String,
+    pub mutants: usize,
+    pub killed: usize,
+    pub survived: usize,
+    pub timeout: usize,
+    /// Crashed or suspicious: the test process ended without a pass or fail.
+    pub errors: usize,
+    pub no_tests: usize,
+    /// Not in a column above: not run yet, skipped, ignored, caught by type check.
+    pub other: usize,
+    pub score: Option<f64>,
+    pub covered_score: Option<f64>,
+}
+
+impl OperatorRow {
+    fn new(operator: &str, summary: &Summary) -> OperatorRow {
+        let killed = summary.count(Verdict::Killed);
+        let survived = summary.count(Verdict::Survived);
+        let timeout = summary.count(Verdict::Timeout);
+        let errors = summary.count(Verdict::Crashed) + summary.count(Verdict::Suspicious);
+        let no_tests = summary.count(Verdict::NoTests);
+        OperatorRow {
+            operator: operator.to_string(),
+            mutants: summary.total,
+            killed,
+            survived,
+            timeout,
+            errors,
+            no_tests,
+            other: summary.total - killed - survived - timeout - errors - no_tests,
+            score: summary.score,
+            covered_score: summary.covered_score,
+        }
+    }
+}
+
+/// One row per operator that has mutants, in catalog order.
+pub fn by_operator(files: &[FileMeta]) -> Vec<OperatorRow> {
+    let mut verdicts: BTreeMap<Operator, Vec<Option<Verdict>>> = BTreeMap::new();
+    for file in files {
+        for mutant in &file.mutants {
+            verdicts
+                .entry(mutant.operator)
+                .or_default()
+                .push(current_verdict(file, mutant));
+        }
+    }
+    verdicts
+        .into_iter()
+        .map(|(op, v)| OperatorRow::new(op.name(), &Summary::of(v.into_iter())))
+        .collect()
+}
+
+/// The text of `mutrun results --by-operator`: the table, a `total` row, and what the columns
+/// mean.
+pub fn by_operator_text(rows: &[OperatorRow], summary: &Summary) -> String {
+    let header = [
+        "operator", "mutants", "killed", "survived", "timeout", "errors", "no tests", "other",
+        "score", "covered",
+    ];
+    let percent = |s: Option<f64>| s.map_or("-".to_string(), |s| format!("{:.1}%", s * 100.0));
+    let total = OperatorRow::new("total", summary);
+    let cells: Vec<[String; 10]> = rows
+        .iter()
+        .chain([&total])
+        .map(|r| {
+            [
+                r.operator.clone(),
+                r.mutants.to_string(),
+                r.killed.to_string(),
+                r.survived.to_string(),
+                r.timeout.to_string(),
+                r.errors.to_string(),
+                r.no_tests.to_string(),
+                r.other.to_string(),
+                percent(r.score),
+                percent(r.covered_score),
+            ]
+        })
+        .collect();
+    let widths: Vec<usize> = (0..header.len())
+        .map(|i| {
+            cells
+                .iter()
+                .map(|row| row[i].chars().count())
+                .chain([header[i].len()])
+                .max()
+                .unwrap_or(0)
+        })
+        .collect();
+    let line = |row: &[&str]| -> String {
+        let mut out = format!("{:<w$}", row[0], w = widths[0]);
+        for (cell, w) in row.iter().zip(&widths).skip(1) {
+            out.push_str(&format!("  {cell:>w$}"));
+        }
+        out.push('\n');
+        out
+    };
+    let mut out = line(&header);
+    for (i, row) in cells.iter().enumerate() {
+        if i == cells.len() - 1 {
+            let rule: usize = widths.iter().sum::<usize>() + 2 * (widths.len() - 1);
+            out.push_str(&"-".repeat(rule));
+            out.push('\n');
+        }
+        out.push_str(&line(&row.iter().map(String::as_str).collect::<Vec<_>>()));
+    }
+    out.push_str(
+        "errors: crashed or suspicious · other: not run yet, skipped, ignored, caught by type check\n\
+         score: (killed + timeout) / (mutants - other) · covered: the same without no tests\n",
+    );
+    out
+}
+
 /// The verdicts `results` shows without `--all`, in the order it shows them.
 pub const ATTENTION: [Verdict; 4] = [
     Verdict::Survived,
@@ -261,6 +381,42 @@ mod tests {
             before_after(src, at, at + 1, "-"),
             ("return a + b".to_string(), "return a - b".to_string())
         );
+    }
+
+    #[test]
+    fn by_operator_table_has_a_row_per_operator_and_a_total() {
+        let summary = |v: &[Verdict]| Summary::of(v.iter().map(|v| Some(*v)));
+        let rows = vec![
+            OperatorRow::new(
+                "binary_op",
+                &summary(&[Verdict::Killed, Verdict::Crashed, Verdict::Ignored]),
+            ),
+            OperatorRow::new("number", &summary(&[Verdict::Survived])),
+        ];
+        assert_eq!((rows[0].errors, rows[0].other), (1, 1));
+        assert_eq!(rows[0].score, Some(0.5));
+        let total = summary(&[
+            Verdict::Killed,
+            Verdict::Crashed,
+            Verdict::Ignored,
+            Verdict::Survived,
+        ]);
+        let text = by_operator_text(&rows, &total);
+        let lines: Vec<&str> = text.lines().collect();
+        assert_eq!(
+            lines[0],
+            "operator   mutants  killed  survived  timeout  errors  no tests  other  score  covered"
+        );
+        assert_eq!(
+            lines[1],
+            "binary_op        3       1         0        0       1         0      1  50.0%    50.0%"
+        );
+        assert_eq!(
+            lines[2],
+            "number           1       0         1        0       0         0      0   0.0%     0.0%"
+        );
+        assert!(lines[3].chars().all(|c| c == '-'));
+        assert!(lines[4].starts_with("total            4       1         1"));
     }
 
     #[test]
