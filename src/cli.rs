@@ -147,6 +147,11 @@ pub struct RunArgs {
     /// Exit with code 3 when the mutation score (percent, 0-100) is below this.
     #[arg(long, value_name = "PERCENT", value_parser = parse_percent)]
     pub fail_under: Option<f64>,
+
+    /// Test-command mode: run this command (not pytest) for every mutant, e.g.
+    /// `mutrun run -- python -m unittest`. Replaces `test_command` in the config.
+    #[arg(last = true, value_name = "CMD")]
+    pub test_command: Vec<String>,
 }
 
 #[derive(Debug, Args)]

@@ -33,6 +33,8 @@ pub struct Config {
     /// Interpreter path (a `/` in it: relative to the project root) or a name looked up on PATH.
     pub python: Option<PathBuf>,
     pub memory_limit_mb: Option<u64>,
+    /// Test-command mode: the command that runs the suite when it is not pytest (`src/command_mode.rs`).
+    pub test_command: Option<Vec<String>>,
     /// The operators mutants are generated with (`operators` minus `disable_operators`).
     pub operators: OperatorSet,
     /// Where the values came from; `None` when no config file has a mutrun/mutmut section.
@@ -55,6 +57,7 @@ impl Default for Config {
             timeout_constant: DEFAULT_TIMEOUT_CONSTANT,
             python: None,
             memory_limit_mb: None,
+            test_command: None,
             operators: OperatorSet::default(),
             source: None,
             warnings: Vec::new(),
@@ -98,6 +101,8 @@ pub struct CliOverrides {
     pub timeout_constant: Option<f64>,
     pub memory_limit_mb: Option<u64>,
     pub pytest_add_cli_args: Option<Vec<String>>,
+    /// `mutrun run -- CMD ARGS…`
+    pub test_command: Option<Vec<String>>,
     /// `--operators` (replaces `operators`) and `--disable-operators` (replaces
     /// `disable_operators`).
     pub operators: Option<Vec<String>>,
@@ -171,6 +176,7 @@ pub const KEYS: &[&str] = &[
     "timeout_constant",
     "python",
     "memory_limit_mb",
+    "test_command",
     "operators",
     "disable_operators",
 ];
@@ -272,6 +278,17 @@ fn apply_key(ctx: &Ctx, config: &mut Config, key: &str, value: &Raw) -> Result<(
         "also_copy" => config.also_copy = paths(ctx, key, value, false)?,
         "do_not_mutate" => config.do_not_mutate = globs(ctx, key, value)?,
         "pytest_add_cli_args" => config.pytest_add_cli_args = args(ctx, key, value)?,
+        "test_command" => {
+            let argv = args(ctx, key, value)?;
+            if argv.is_empty() {
+                return Err(Error::usage(format!(
+                    "{} is empty: give the command that runs your tests, e.g. [\"python\", \"-m\", \"unittest\"] \
+                     (or remove the key to use pytest)",
+                    ctx.key(key)
+                )));
+            }
+            config.test_command = Some(argv);
+        }
         "pytest_add_cli_args_test_selection" => {
             config.pytest_add_cli_args_test_selection = args(ctx, key, value)?
         }
@@ -772,6 +789,11 @@ fn apply_overrides(root: &Path, config: &mut Config, cli: &CliOverrides) -> Resu
     }
     if let Some(paths) = &cli.tests_dir {
         config.tests_dir = cli_paths(root, "--tests-dir", paths)?;
+    }
+    if let Some(argv) = &cli.test_command {
+        if !argv.is_empty() {
+            config.test_command = Some(argv.clone());
+        }
     }
     if let Some(workers) = cli.workers {
         if workers == 0 {

@@ -4,6 +4,7 @@ pub mod atomic;
 pub mod browse;
 pub mod changed_lines;
 pub mod cli;
+pub mod command_mode;
 pub mod commands;
 pub mod config;
 pub mod confine;

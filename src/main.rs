@@ -36,10 +36,12 @@ fn dispatch(cli: Cli) -> Result<ExitCode> {
     confine::check_mutants_dir(&cli.dir, &cli.dir.join(MUTANTS_DIR))?;
     match cli.command {
         Command::Run(args) => {
-            let overrides = commands::with_operators(
+            let mut overrides = commands::with_operators(
                 commands::overrides(&args.project, args.jobs),
                 &args.operators,
             );
+            overrides.test_command =
+                (!args.test_command.is_empty()).then(|| args.test_command.clone());
             let ws = Workspace::open(&cli.dir, &overrides)?;
             let interrupted = Arc::new(AtomicBool::new(false));
             let flag = interrupted.clone();

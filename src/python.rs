@@ -53,7 +53,57 @@ pub fn find(project_root: &Path, config: &Config) -> Result<Interpreter> {
         std::env::var_os("VIRTUAL_ENV"),
         std::env::var_os("PATH"),
     )?;
-    probe(project_root, path, source)
+    probe(project_root, path, source).and_then(require_pytest)
+}
+
+/// Finds the interpreter for a project whose tests are not pytest (test-command mode): the same
+/// search and version check, without requiring pytest.
+pub fn find_without_pytest(project_root: &Path, config: &Config) -> Result<Interpreter> {
+    let (path, source) = locate(
+        project_root,
+        config,
+        std::env::var_os("VIRTUAL_ENV"),
+        std::env::var_os("PATH"),
+    )?;
+    probe(project_root, path, source).map(|found| found.interpreter)
+}
+
+/// What the probe found: the interpreter, and whether (which) pytest imports in it.
+struct Probed {
+    interpreter: Interpreter,
+    pytest: Option<std::result::Result<String, String>>,
+    status: String,
+}
+
+fn require_pytest(found: Probed) -> Result<Interpreter> {
+    let Probed {
+        mut interpreter,
+        pytest,
+        status,
+    } = found;
+    let which = format!(
+        "{} (from {})",
+        interpreter.path.display(),
+        interpreter.source
+    );
+    let (major, minor, patch) = interpreter.version;
+    let p = interpreter.path.display();
+    interpreter.pytest_version = match pytest {
+        Some(Ok(v)) => v,
+        Some(Err(why)) => {
+            return Err(Error::other(format!(
+                "pytest is not importable by {which}, Python {major}.{minor}.{patch} (`import pytest`: {why}); \
+                 install pytest into {p}: {p} -m pip install pytest"
+            )))
+        }
+        None => {
+            return Err(Error::other(format!(
+                "{which} stopped before checking pytest (it exited with {status}); \
+                 install pytest into {p}: {p} -m pip install pytest"
+            )))
+        }
+    };
+    Ok(interpreter)
 }
 
 /// Where the interpreter is, without running it.
@@ -118,7 +168,7 @@ fn search_path(name: &std::ffi::OsStr, path_var: Option<&std::ffi::OsStr>) -> Op
 }
 
 /// Runs the interpreter once and checks its version and pytest.
-fn probe(project_root: &Path, path: PathBuf, source: &'static str) -> Result<Interpreter> {
+fn probe(project_root: &Path, path: PathBuf, source: &'static str) -> Result<Probed> {
     let which = format!("{} (from {source})", path.display());
     let (status, stdout, stderr) = run_probe(project_root, &path).map_err(|e| {
         Error::other(format!(
@@ -171,29 +221,16 @@ fn probe(project_root: &Path, path: PathBuf, source: &'static str) -> Result<Int
             MAX_TESTED_VERSION.1
         ));
     }
-    let pytest_version = match pytest {
-        Some(Ok(v)) => v,
-        Some(Err(why)) => {
-            return Err(Error::other(format!(
-                "pytest is not importable by {which}, Python {shown} (`import pytest`: {why}); \
-                 install pytest into {p}: {p} -m pip install pytest",
-                p = path.display()
-            )))
-        }
-        None => {
-            return Err(Error::other(format!(
-                "{which} stopped before checking pytest (it exited with {status}); \
-                 install pytest into {p}: {p} -m pip install pytest",
-                p = path.display()
-            )))
-        }
-    };
-    Ok(Interpreter {
-        path,
-        version,
-        source,
-        pytest_version,
-        warnings,
+    Ok(Probed {
+        interpreter: Interpreter {
+            path,
+            version,
+            source,
+            pytest_version: String::new(),
+            warnings,
+        },
+        pytest,
+        status: status.to_string(),
     })
 }
 
@@ -363,7 +400,9 @@ mod tests {
         let dir = tempfile::tempdir().unwrap();
         let python = dir.path().join("python");
         fake(&python, GOOD);
-        let found = probe(dir.path(), python.clone(), "config").unwrap();
+        let found = probe(dir.path(), python.clone(), "config")
+            .and_then(require_pytest)
+            .unwrap();
         assert_eq!(
             found,
             Interpreter {
@@ -383,7 +422,9 @@ mod tests {
         let p = python.display();
 
         fake(&python, "mutrun-probe 3 8 10\npytest 7.0\n");
-        let err = probe(dir.path(), python.clone(), "PATH").unwrap_err();
+        let err = probe(dir.path(), python.clone(), "PATH")
+            .and_then(require_pytest)
+            .unwrap_err();
         assert_eq!(
             err.to_string(),
             format!(
@@ -393,7 +434,9 @@ mod tests {
         );
 
         fake(&python, "mutrun-probe 3 14 0\npytest 8.4\n");
-        let found = probe(dir.path(), python.clone(), "PATH").unwrap();
+        let found = probe(dir.path(), python.clone(), "PATH")
+            .and_then(require_pytest)
+            .unwrap();
         assert_eq!(
             found.warnings,
             vec![format!(
@@ -405,7 +448,9 @@ mod tests {
             &python,
             "mutrun-probe 3 11 7\nnopytest ModuleNotFoundError: No module named pytest\n",
         );
-        let err = probe(dir.path(), python.clone(), ".venv").unwrap_err();
+        let err = probe(dir.path(), python.clone(), ".venv")
+            .and_then(require_pytest)
+            .unwrap_err();
         assert_eq!(
             err.to_string(),
             format!(
@@ -416,7 +461,9 @@ mod tests {
         );
 
         fake(&python, "garbage");
-        let err = probe(dir.path(), python.clone(), "config").unwrap_err();
+        let err = probe(dir.path(), python.clone(), "config")
+            .and_then(require_pytest)
+            .unwrap_err();
         assert_eq!(
             err.to_string(),
             format!(
@@ -427,6 +474,7 @@ mod tests {
 
         let missing = dir.path().join("nope");
         let err = probe(dir.path(), missing.clone(), "config")
+            .and_then(require_pytest)
             .unwrap_err()
             .to_string();
         assert!(
@@ -446,7 +494,7 @@ mod tests {
             return;
         };
         let dir = tempfile::tempdir().unwrap();
-        match probe(dir.path(), python, "PATH") {
+        match probe(dir.path(), python, "PATH").and_then(require_pytest) {
             Ok(found) => assert_eq!(found.version.0, 3),
             Err(e) => {
                 let text = e.to_string();

@@ -6,6 +6,7 @@ use std::sync::atomic::AtomicBool;
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 
+use crate::command_mode::{self, TestCommand};
 use crate::error::{Error, Result};
 use crate::exit_code::ExitCode;
 use crate::lab::{Job, JobKind, JobResult, Lab, RunEnd};
@@ -80,14 +81,29 @@ pub fn run(ws: &Workspace, options: &RunOptions, interrupted: Arc<AtomicBool>) -
 
     // Which verdicts still hold depends on the tests as they are now: stats from the last run
     // while nothing under mutants/ changed (no Python started), else a new stats pass.
-    let inputs = stats::inputs_hash(&ws.mutants_dir, &ws.pytest_args());
+    let test_command = ws.config.test_command.clone();
+    let stats_args = match &test_command {
+        Some(argv) => [vec!["test_command".to_string()], argv.clone()].concat(),
+        None => ws.pytest_args(),
+    };
+    let inputs = stats::inputs_hash(&ws.mutants_dir, &stats_args);
     let mut pytest = None;
-    let coverage = match stats::reusable(&ws.mutants_dir, &inputs) {
-        Some(stats) => Coverage::new(stats),
-        None => {
-            let command = start_python(ws)?;
-            let coverage = stats_pass(ws, &command, &inputs, &interrupted)?;
-            pytest = Some(command);
+    let mut command = None;
+    let coverage = match (stats::reusable(&ws.mutants_dir, &inputs), &test_command) {
+        (Some(stats), _) => Coverage::new(stats),
+        (None, Some(argv)) => {
+            let started = start_command(ws, argv)?;
+            let Some(coverage) = reach_pass(ws, &started, &inputs, &interrupted)? else {
+                eprintln!("mutrun: interrupted during the reach pass; nothing to save yet");
+                return Ok(ExitCode::Interrupted);
+            };
+            command = Some(started);
+            coverage
+        }
+        (None, None) => {
+            let started = start_python(ws)?;
+            let coverage = stats_pass(ws, &started, &inputs, &interrupted)?;
+            pytest = Some(started);
             coverage
         }
     };
@@ -106,10 +122,6 @@ pub fn run(ws: &Workspace, options: &RunOptions, interrupted: Arc<AtomicBool>) -
         let summary = print_summary(&recorder, &chosen, ignored, started);
         return Ok(report::gate(&summary, options.fail_under));
     }
-    let pytest = match pytest {
-        Some(pytest) => pytest,
-        None => start_python(ws)?,
-    };
     let policy = TimeoutPolicy {
         multiplier: options
             .timeout_multiplier
@@ -163,12 +175,50 @@ pub fn run(ws: &Workspace, options: &RunOptions, interrupted: Arc<AtomicBool>) -
         let summary = print_summary(&recorder, &chosen, ignored, started);
         return Ok(report::gate(&summary, options.fail_under));
     }
-
     let workers = options
         .jobs
         .or(ws.config.workers)
         .unwrap_or_else(num_cpus::get)
         .clamp(1, jobs.len());
+
+    if let Some(argv) = &test_command {
+        let command = match command {
+            Some(command) => command,
+            None => start_command(ws, argv)?,
+        };
+        let end = match command_mode::sanity_passes(&command, &interrupted)? {
+            None => RunEnd::Interrupted,
+            Some(clean_seconds) => {
+                for job in &mut jobs {
+                    job.budget = policy.budget(clean_seconds);
+                }
+                let total = jobs.len();
+                run_mutants(
+                    |on_result| {
+                        command_mode::run_jobs(&command, jobs, workers, &interrupted, on_result)
+                    },
+                    total,
+                    &mut recorder,
+                    &coverage,
+                    options.live_progress,
+                )?
+            }
+        };
+        recorder.flush()?;
+        return finish(
+            end,
+            &recorder,
+            &chosen,
+            ignored,
+            started,
+            options.fail_under,
+        );
+    }
+
+    let pytest = match pytest {
+        Some(pytest) => pytest,
+        None => start_python(ws)?,
+    };
     let zygotes = if jobs.iter().any(|j| j.fresh) {
         workers
     } else {
@@ -202,23 +252,96 @@ pub fn run(ws: &Workspace, options: &RunOptions, interrupted: Arc<AtomicBool>) -
     let outcome =
         sanity_passes(ws, &mut lab, &coverage, &jobs, &policy, &pytest).and_then(|end| match end {
             RunEnd::Interrupted => Ok(RunEnd::Interrupted),
-            RunEnd::Completed => run_mutants(
-                &mut lab,
-                jobs,
-                &mut recorder,
-                &coverage,
-                options.live_progress,
-            ),
+            RunEnd::Completed => {
+                let total = jobs.len();
+                run_mutants(
+                    |on_result| lab.run(jobs, on_result),
+                    total,
+                    &mut recorder,
+                    &coverage,
+                    options.live_progress,
+                )
+            }
         });
     lab.shutdown();
     recorder.flush()?;
-    let end = outcome?;
-    let summary = print_summary(&recorder, &chosen, ignored, started);
+    finish(
+        outcome?,
+        &recorder,
+        &chosen,
+        ignored,
+        started,
+        options.fail_under,
+    )
+}
+
+/// The summary, and the exit code: interrupted (with how to resume), or the score gate's.
+fn finish(
+    end: RunEnd,
+    recorder: &Recorder,
+    chosen: &HashSet<MutantId>,
+    ignored: &HashMap<MutantId, String>,
+    started: Instant,
+    fail_under: Option<f64>,
+) -> Result<ExitCode> {
+    let summary = print_summary(recorder, chosen, ignored, started);
     if end == RunEnd::Interrupted {
         eprintln!("mutrun: interrupted; verdicts so far are saved in mutants/. Run `mutrun run` again to resume.");
         return Ok(ExitCode::Interrupted);
     }
-    Ok(report::gate(&summary, options.fail_under))
+    Ok(report::gate(&summary, fail_under))
+}
+
+/// Test-command mode: the command as it will run, with a leading `python`/`python3` replaced by
+/// the interpreter mutrun picked (said once), so the project's venv runs the tests.
+fn start_command(ws: &Workspace, argv: &[String]) -> Result<TestCommand> {
+    let name = command_mode::display(argv);
+    let mut argv = argv.to_vec();
+    if matches!(argv.first().map(String::as_str), Some("python" | "python3")) {
+        let interpreter = ws.interpreter_without_pytest()?;
+        eprintln!(
+            "mutrun: test command `{}`, `{}` being {} (Python {}.{}.{}, from {})",
+            command_mode::display(&argv),
+            argv[0],
+            interpreter.path.display(),
+            interpreter.version.0,
+            interpreter.version.1,
+            interpreter.version.2,
+            interpreter.source
+        );
+        argv[0] = interpreter.path.display().to_string();
+    } else {
+        eprintln!("mutrun: test command `{}`", command_mode::display(&argv));
+    }
+    Ok(ws.test_command(name, argv))
+}
+
+/// Test-command mode's stats pass: which functions the command reaches at all.
+fn reach_pass(
+    ws: &Workspace,
+    command: &TestCommand,
+    inputs: &str,
+    interrupted: &AtomicBool,
+) -> Result<Option<Coverage>> {
+    let t = Instant::now();
+    eprintln!(
+        "mutrun: reach pass: running the test command once to see which functions it reaches"
+    );
+    let sources: Vec<_> = ws.project.sources.iter().map(|s| s.path.clone()).collect();
+    let test_side = command_mode::test_side_sha256(&command.name, &ws.mutants_dir, &sources);
+    let Some(mut stats) =
+        command_mode::reach_pass(command, &ws.mutants_dir, test_side, interrupted)?
+    else {
+        return Ok(None);
+    };
+    stats.inputs_sha256 = inputs.to_string();
+    stats::save(&ws.mutants_dir, &stats)?;
+    eprintln!(
+        "mutrun: reach pass done: {} functions reached in {:.1} s",
+        stats.tests.first().map_or(0, |t| t.functions.len()),
+        t.elapsed().as_secs_f64()
+    );
+    Ok(Some(Coverage::new(stats)))
 }
 
 /// Finds the interpreter, says which one is used, and builds the pytest command line.
@@ -533,16 +656,18 @@ fn import_diagnosis(ws: &Workspace, pytest: &PytestCommand) -> String {
     }
 }
 
+/// Runs the mutant jobs through `execute` (the pytest lab, or test-command processes) and
+/// records each verdict as it arrives.
 fn run_mutants(
-    lab: &mut Lab,
-    jobs: Vec<Job>,
+    execute: impl FnOnce(&mut dyn FnMut(JobResult)) -> Result<RunEnd>,
+    total: usize,
     recorder: &mut Recorder,
     coverage: &Coverage,
     live: bool,
 ) -> Result<RunEnd> {
-    let mut progress = Progress::new(jobs.len(), live);
+    let mut progress = Progress::new(total, live);
     let mut write_error: Option<Error> = None;
-    let end = lab.run(jobs, |result| {
+    let end = execute(&mut |result: JobResult| {
         let JobKind::Mutant(id) = &result.job.kind else {
             return;
         };

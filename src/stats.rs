@@ -15,7 +15,7 @@ use crate::mutant::FunctionKey;
 use crate::worker::{kill_group, log_tail, CollectError, PytestCommand};
 
 /// `mutants/.mutrun/stats.json`, written by the plugin in stats mode (format in ARCHITECTURE.md).
-#[derive(Debug, Clone, Serialize, Deserialize)]
+#[derive(Debug, Clone, Default, Serialize, Deserialize)]
 pub struct StatsFile {
     pub format: u32,
     #[serde(default)]
@@ -321,8 +321,13 @@ pub fn run_stats_pass(
         .map_err(|e| Error::other(format!("{} is not valid stats JSON: {e}", out.display())))?;
     refuse_unusable(&stats, &log)?;
     stats.inputs_sha256 = inputs_sha256.to_string();
-    let json = serde_json::to_vec(&stats)
-        .map_err(|e| Error::other(format!("cannot encode stats: {e}")))?;
-    crate::atomic::write_atomic(&out, &json)?;
+    save(mutants_dir, &stats)?;
     Ok(stats)
+}
+
+/// Writes `stats.json` atomically.
+pub fn save(mutants_dir: &Path, stats: &StatsFile) -> Result<()> {
+    let json =
+        serde_json::to_vec(stats).map_err(|e| Error::other(format!("cannot encode stats: {e}")))?;
+    crate::atomic::write_atomic(&stats_path(mutants_dir), &json)
 }

@@ -101,6 +101,15 @@ impl Workspace {
         Ok(interpreter)
     }
 
+    /// Test-command mode's interpreter: found the same way, pytest not required.
+    pub fn interpreter_without_pytest(&self) -> Result<Interpreter> {
+        let interpreter = python::find_without_pytest(&self.root, &self.config)?;
+        for warning in &interpreter.warnings {
+            eprintln!("mutrun: warning: {warning}");
+        }
+        Ok(interpreter)
+    }
+
     /// The pytest arguments every process gets: the configured extra args, then the tests dirs.
     pub fn pytest_args(&self) -> Vec<String> {
         let mut args = self.config.pytest_add_cli_args.clone();
@@ -111,6 +120,28 @@ impl Workspace {
                 .map(|p| p.display().to_string()),
         );
         args
+    }
+
+    /// Test-command mode: how the project's own command is started (in `mutants/`, with the
+    /// runtime and the mutated import roots first on `PYTHONPATH`).
+    pub fn test_command(
+        &self,
+        name: String,
+        argv: Vec<String>,
+    ) -> crate::command_mode::TestCommand {
+        let import_roots: Vec<PathBuf> = self
+            .project
+            .import_roots
+            .iter()
+            .map(|r| self.mutants_dir.join(r))
+            .collect();
+        crate::command_mode::TestCommand {
+            argv,
+            name,
+            cwd: self.mutants_dir.clone(),
+            env: python_env(&self.runtime_dir(), &import_roots),
+            log_dir: self.log_dir(),
+        }
     }
 
     /// How every pytest process of this project is started.
