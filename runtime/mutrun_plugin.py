@@ -613,84 +613,104 @@ def _result_file_sink(path):
     return write
 
 
-class _Zygote:
-    """Fresh processes without the start-up cost: pytest is configured (plugins, conftests of
-    the rootdir) but nothing is collected; for each request a child is forked that activates the
-    mutant, collects only the files of its tests, and runs them. Same protocol as a worker."""
+# In a zygote's child: (the request it serves, the write end of its result pipe).
+_zygote_child = None
 
-    @pytest.hookimpl(tryfirst=True)
-    def pytest_collection(self, session):
-        _send(
-            {
-                "event": "ready",
-                "pid": os.getpid(),
-                "tests": 0,
-                "collection_hits": [],
-                "python": "%d.%d.%d" % sys.version_info[:3],
-                # Functions whose module was imported before the fork (by a conftest): a child
-                # would inherit what their import computed, so they need a real fresh process.
-                "preimported": sorted(mutrun_runtime._tables),
-            }
-        )
-        gc.collect()
-        if hasattr(gc, "freeze"):
-            gc.freeze()
-        while True:
-            line = _requests.readline()
-            if not line:
-                os._exit(0)
-            if not line.strip():
-                continue
-            request = json.loads(line)
-            request["_parent"] = os.getpid()
-            read_end, write_end = os.pipe()
-            started = time.monotonic()
-            pid = os.fork()
-            if pid == 0:
-                os.close(read_end)
-                self._become_fresh(session, request, write_end)
-                return None  # the child goes on to collect and run, with the mutant active
-            os.close(write_end)
-            _report_child(request, pid, read_end, started)
 
-    @staticmethod
-    def _become_fresh(session, request, write_end):
-        _enter_child(session, request, write_end)
-        if request.get("mutant") not in (None, "fail"):
-            session.config.option.tbstyle = "line"
-        root = str(session.config.rootpath)
-        files = sorted({t.split("::")[0] for t in request["tests"]})
-        session.config.args = [os.path.join(root, f) for f in files]
+def _serve_zygote():
+    """Fresh processes without the start-up cost: the zygote forks before any conftest.py is
+    imported (from `pytest_load_initial_conftests`, so the project is not imported yet), one child
+    per request. This returns only in a child, with the mutant active: pytest then goes on to load
+    the conftests, configure and collect only the files of the child's tests, all under the
+    mutant, as a new process would. Same protocol as a worker."""
+    _send(
+        {
+            "event": "ready",
+            "pid": os.getpid(),
+            "tests": 0,
+            "collection_hits": [],
+            "python": "%d.%d.%d" % sys.version_info[:3],
+            # Functions whose module was imported before the fork (by a `-p` plugin): a child
+            # would inherit what their import computed, so they need a real fresh process.
+            "preimported": sorted(mutrun_runtime._tables),
+        }
+    )
+    gc.collect()
+    if hasattr(gc, "freeze"):
+        gc.freeze()
+    while True:
+        line = _requests.readline()
+        if not line:
+            os._exit(0)
+        if not line.strip():
+            continue
+        request = json.loads(line)
+        request["_parent"] = os.getpid()
+        read_end, write_end = os.pipe()
+        started = time.monotonic()
+        pid = os.fork()
+        if pid == 0:
+            os.close(read_end)
+            _enter_child(None, request, write_end)
+            return request, write_end
+        os.close(write_end)
+        _report_child(request, pid, read_end, started)
 
+
+class _ZygoteChild:
+    """A zygote's child after the fork: collects only the files of its tests."""
+
+    def __init__(self, request, write_end):
+        self.request = request
+        self.write_end = write_end
+
+    def fresh(self):
         def sink(result):
             try:
-                _write_result(write_end, result)
+                _write_result(self.write_end, result)
             finally:
                 os._exit(0)
 
-        fresh = _Fresh(request["tests"], sink)
-        fresh.session = session  # the session started before the fork: no sessionstart here
-        session.config.pluginmanager.register(fresh, "mutrun-fresh")
+        return _Fresh(self.request["tests"], sink)
+
+    @pytest.hookimpl(tryfirst=True)
+    def pytest_collection(self, session):
+        root = str(session.config.rootpath)
+        files = sorted({t.split("::")[0] for t in self.request["tests"]})
+        session.config.args = [os.path.join(root, f) for f in files]
 
 
-@pytest.hookimpl(hookwrapper=True)
-def pytest_load_initial_conftests(early_config, parser, args):
-    """Fresh mode: a conftest.py that fails to import under the mutant (it imports a module
-    that runs the mutated function at import) stops pytest before any plugin is configured.
-    Plain pytest on the patched source stops the same way: report it as the failure it is."""
-    outcome = yield
-    if MODE != "fresh" or outcome.excinfo is None:
-        return
-    error = outcome.excinfo[1]
+def _conftest_failure(error):
+    """The result of a run whose conftest.py failed to import (under the mutant)."""
     path = getattr(error, "path", None)
     where = os.path.relpath(str(path)) if path else "<conftest>"
     cause = getattr(error, "cause", None) or error.__cause__ or error
     message = "ImportError while loading conftest %s: %s: %s" % (where, type(cause).__name__, cause)
-    failed = [{"test": where, "when": "collect", "message": message}]
+    return {"ran": [], "failed": [{"test": where, "when": "collect", "message": message}], "unknown": []}
+
+
+@pytest.hookimpl(hookwrapper=True, tryfirst=True)
+def pytest_load_initial_conftests(early_config, parser, args):
+    """Zygote: serve requests here, before any conftest is imported (see `_serve_zygote`).
+    Fresh runs: a conftest.py that fails to import under the mutant (it imports a module that
+    runs the mutated function at import) stops pytest before any plugin is configured. Plain
+    pytest on the patched source stops the same way: report it as the failure it is."""
+    global _zygote_child
+    if MODE == "zygote":
+        _zygote_child = _serve_zygote()
+    outcome = yield
+    if outcome.excinfo is None:
+        return
+    if MODE == "zygote":
+        _write_result(_zygote_child[1], _conftest_failure(outcome.excinfo[1]))
+        os._exit(0)
+    if MODE != "fresh":
+        return
     result_path = os.environ["MUTRUN_RESULT"]
     with open(result_path + ".tmp", "w") as f:
-        json.dump({"ran": [], "failed": failed, "unknown": []}, f)
+        json.dump(_conftest_failure(outcome.excinfo[1]), f)
     os.replace(result_path + ".tmp", result_path)
+
 
 def pytest_configure(config):
     if MODE == "stats":
@@ -699,8 +719,12 @@ def pytest_configure(config):
         mutrun_runtime.activate(None)
         config.pluginmanager.register(_Worker(), "mutrun-worker")
     elif MODE == "zygote":
-        mutrun_runtime.activate(None)
-        config.pluginmanager.register(_Zygote(), "mutrun-zygote")
+        # Only a zygote's children get here: the zygote itself serves before conftests load.
+        child = _ZygoteChild(*_zygote_child)
+        if child.request.get("mutant") not in (None, "fail"):
+            config.option.tbstyle = "line"
+        config.pluginmanager.register(child, "mutrun-zygote-child")
+        config.pluginmanager.register(child.fresh(), "mutrun-fresh")
     elif MODE == "fresh":
         _limit_memory()
         with open(os.environ["MUTRUN_TESTS"]) as f:
