@@ -207,7 +207,8 @@ impl Lab {
                     return Err(collect_error(&errors));
                 }
                 WorkerEvent::Exited => {
-                    return Err(cannot_start(index, &mut lab.slots[index].worker));
+                    let slot = &mut lab.slots[index];
+                    return Err(cannot_start(slot.kind, index, &mut slot.worker));
                 }
                 _ => {}
             }
@@ -376,8 +377,10 @@ impl Lab {
     fn restart(&mut self, index: usize, queue: &mut VecDeque<(Job, u32)>) -> Result<()> {
         let slot = &mut self.slots[index];
         if matches!(slot.state, SlotState::Starting) {
-            return Err(cannot_start(index, &mut slot.worker));
+            return Err(cannot_start(slot.kind, index, &mut slot.worker));
         }
+        // "worker 0" or "zygote 2", as its log file is named.
+        let name = slot.kind.mode();
         let pid = slot.worker.pid();
         let how = slot.worker.how_it_ended();
         slot.deaths += 1;
@@ -390,8 +393,9 @@ impl Lab {
             let what = running.job.kind.describe();
             if running.attempts + 1 >= MAX_ATTEMPTS {
                 return Err(Error::other(format!(
-                    "worker {index} (pid {pid}) died ({how}) running {what}: {MAX_ATTEMPTS} workers \
-                     in a row died under it, so mutrun stops rather than restart them for ever. \
+                    "{name} {index} (pid {pid}) died ({how}) running {what}: {MAX_ATTEMPTS} \
+                     processes in a row died under it, so mutrun stops rather than restart them \
+                     for ever. \
                      Last lines of {log}:\n{}\nIf a test kills its parent process under this \
                      mutant, exclude the mutated line with `# pragma: no mutate`.",
                     slot.worker.log_tail(30)
@@ -402,19 +406,19 @@ impl Lab {
                 _ => "its tests run again",
             };
             warn(&format!(
-                "worker {index} (pid {pid}) died ({how}) while running {what}; started a new \
-                 worker; {again}"
+                "{name} {index} (pid {pid}) died ({how}) while running {what}; started a new \
+                 {name}; {again}"
             ));
             queue.push_front((running.job, running.attempts + 1));
         } else {
             warn(&format!(
-                "worker {index} (pid {pid}) died ({how}) between jobs; started a new worker"
+                "{name} {index} (pid {pid}) died ({how}) between jobs; started a new {name}"
             ));
         }
         if slot.deaths >= MAX_DEATHS_IN_A_ROW {
             return Err(Error::other(format!(
-                "worker {index} died {} times in a row without finishing a job (the last one: \
-                 {how}); mutrun stops rather than restart workers for ever. Last lines of \
+                "{name} {index} died {} times in a row without finishing a job (the last one: \
+                 {how}); mutrun stops rather than restart it for ever. Last lines of \
                  {log}:\n{}",
                 slot.deaths,
                 slot.worker.log_tail(30)
@@ -581,7 +585,7 @@ fn warn(message: &str) {
 
 /// A worker that ended before it was ready: how it ended and the end of its log. It is not
 /// started again (the next one would fail the same way).
-fn cannot_start(index: usize, worker: &mut Worker) -> Error {
+fn cannot_start(kind: SlotKind, index: usize, worker: &mut Worker) -> Error {
     let how = worker.how_it_ended();
     let tail = worker.log_tail(30);
     let tail = if tail.trim().is_empty() {
@@ -589,8 +593,12 @@ fn cannot_start(index: usize, worker: &mut Worker) -> Error {
     } else {
         tail
     };
+    let (name, phase) = match kind {
+        SlotKind::Worker => ("worker", "collecting the tests"),
+        SlotKind::Zygote => ("zygote", "starting pytest"),
+    };
     Error::other(format!(
-        "worker {index} died ({how}) while collecting the tests, so mutrun stops. Last lines of \
+        "{name} {index} died ({how}) while {phase}, so mutrun stops. Last lines of \
          {}:\n{tail}\nRun `python -m pytest` in mutants/ to see whether the tests start there.",
         worker.log.display()
     ))

@@ -265,7 +265,7 @@ fn a_mutant_under_which_every_worker_dies_ends_the_run_instead_of_looping() {
         .count();
     assert_eq!(restarts, 2, "{output}");
     assert!(
-        output.contains("died (killed by SIGKILL) running simple.calc.add:2: 3 workers in a row died under it, so mutrun stops rather than restart them for ever"),
+        output.contains("died (killed by SIGKILL) running simple.calc.add:2: 3 processes in a row died under it, so mutrun stops rather than restart them for ever"),
         "{output}"
     );
     assert!(
