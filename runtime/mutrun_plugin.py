@@ -88,6 +88,19 @@ class _Stats:
         self.tests = []
         self.fixture_hits = {}
         self.current = None
+        # `mutate_only_covered_lines`: the lines of the mutated files that run, from here on.
+        self.lines = None
+        if os.environ.get("MUTRUN_LINES") == "1":
+            self.lines = _Lines(self.mutants_dir())
+        else:
+            # Lines of an earlier pass would not describe these stats.
+            try:
+                os.remove(os.path.join(os.path.dirname(os.path.abspath(out_path)), "lines.json"))
+            except OSError:
+                pass
+
+    def mutants_dir(self):
+        return os.path.dirname(os.path.dirname(os.path.abspath(self.out_path)))
 
     @pytest.hookimpl(hookwrapper=True)
     def pytest_runtest_protocol(self, item, nextitem):
@@ -177,10 +190,98 @@ class _Stats:
             "collect_errors": self.collect_errors,
             "shadowed": _shadowed_modules(os.path.dirname(os.path.dirname(os.path.abspath(self.out_path)))),
         }
+        if self.lines is not None:
+            lines_path = os.path.join(os.path.dirname(os.path.abspath(self.out_path)), "lines.json")
+            with open(lines_path + ".tmp", "w") as f:
+                json.dump(self.lines.stop(self.mutants_dir()), f)
+            os.replace(lines_path + ".tmp", lines_path)
         tmp = self.out_path + ".tmp"
         with open(tmp, "w") as f:
             json.dump(data, f)
         os.replace(tmp, self.out_path)
+
+
+class _Lines:
+    """Records which lines of the mutated files (those with a `.meta` beside them) execute, and
+    which lines hold code of the code objects that started (a line of a function that ran but
+    absent here has no instruction of its own: a folded constant, a continuation line).
+    sys.monitoring on 3.12+ (each location reports once, then is disabled), else a sys.settrace
+    tracer that traces only frames of those files. The stats pass runs once, so this costs once."""
+
+    def __init__(self, mutants_dir):
+        self.root = os.path.realpath(mutants_dir) + os.sep
+        self.executed = {}
+        self.code = {}
+        self.seen = set()
+        self.wanted = {}
+        self.tool = None
+        monitoring = getattr(sys, "monitoring", None)
+        if monitoring is not None:
+            free = [i for i in range(6) if monitoring.get_tool(i) is None and i != monitoring.COVERAGE_ID]
+            if free:
+                self.tool = free[-1]
+                events = monitoring.events
+                monitoring.use_tool_id(self.tool, "mutrun-lines")
+                monitoring.register_callback(self.tool, events.LINE, self._on_line)
+                monitoring.register_callback(self.tool, events.PY_START, self._on_start)
+                monitoring.set_events(self.tool, events.LINE | events.PY_START)
+                return
+        import threading
+
+        sys.settrace(self._on_call)
+        threading.settrace(self._on_call)
+
+    def _want(self, filename):
+        wanted = self.wanted.get(filename)
+        if wanted is None:
+            real = os.path.realpath(filename)
+            wanted = real.startswith(self.root) and os.path.exists(real + ".meta")
+            self.wanted[filename] = wanted
+        return wanted
+
+    def _code_started(self, code):
+        if id(code) in self.seen:
+            return
+        self.seen.add(id(code))
+        lines = self.code.setdefault(code.co_filename, set())
+        lines.update(line for _, _, line in code.co_lines() if line is not None)
+
+    def _on_start(self, code, offset):
+        if self._want(code.co_filename):
+            self._code_started(code)
+        return sys.monitoring.DISABLE
+
+    def _on_line(self, code, line):
+        if self._want(code.co_filename):
+            self.executed.setdefault(code.co_filename, set()).add(line)
+        return sys.monitoring.DISABLE
+
+    def _on_call(self, frame, event, arg):
+        if self._want(frame.f_code.co_filename):
+            self._code_started(frame.f_code)
+            return self._on_local
+        return None
+
+    def _on_local(self, frame, event, arg):
+        if event == "line":
+            self.executed.setdefault(frame.f_code.co_filename, set()).add(frame.f_lineno)
+        return self._on_local
+
+    def stop(self, mutants_dir):
+        """{file relative to mutants/, with /: {"executed": [lines], "code": [lines]}}"""
+        if self.tool is not None:
+            sys.monitoring.set_events(self.tool, 0)
+            sys.monitoring.free_tool_id(self.tool)
+        else:
+            sys.settrace(None)
+        here = os.path.realpath(mutants_dir)
+        out = {}
+        for name in set(self.executed) | set(self.code):
+            relative = os.path.relpath(os.path.realpath(name), here).replace(os.sep, "/")
+            entry = out.setdefault(relative, {"executed": set(), "code": set()})
+            entry["executed"] |= self.executed.get(name, set())
+            entry["code"] |= self.code.get(name, set())
+        return {k: {"executed": sorted(v["executed"]), "code": sorted(v["code"])} for k, v in out.items()}
 
 
 def _shadowed_modules(mutants_dir):

@@ -100,6 +100,10 @@ pub struct RunArgs {
     #[command(flatten)]
     pub operators: OperatorArgs,
 
+    /// Skip mutants on lines no test executes (sets `mutate_only_covered_lines`).
+    #[arg(long)]
+    pub covered_lines_only: bool,
+
     /// Number of worker processes (default: `workers` in config, else the number of cores).
     #[arg(short = 'j', long = "jobs", value_name = "N")]
     pub jobs: Option<usize>,

@@ -37,6 +37,11 @@ pub struct Config {
     pub test_command: Option<Vec<String>>,
     /// The operators mutants are generated with (`operators` minus `disable_operators`).
     pub operators: OperatorSet,
+    /// Skip (verdict `skipped`) mutants on lines no test executes.
+    pub mutate_only_covered_lines: bool,
+    /// The type checker to run once over `mutants/` (e.g. `["mypy", "pkg"]`); mutants it reports
+    /// errors in are `caught by type check` and not run. Empty: none.
+    pub type_check_command: Vec<String>,
     /// Where the values came from; `None` when no config file has a mutrun/mutmut section.
     pub source: Option<ConfigSource>,
     /// Non-fatal problems (ignored mutmut keys), one line each, for the caller to print.
@@ -59,6 +64,8 @@ impl Default for Config {
             memory_limit_mb: None,
             test_command: None,
             operators: OperatorSet::default(),
+            mutate_only_covered_lines: false,
+            type_check_command: Vec::new(),
             source: None,
             warnings: Vec::new(),
         }
@@ -107,6 +114,8 @@ pub struct CliOverrides {
     /// `disable_operators`).
     pub operators: Option<Vec<String>>,
     pub disable_operators: Option<Vec<String>>,
+    /// `--covered-lines-only` (sets `mutate_only_covered_lines`).
+    pub mutate_only_covered_lines: Option<bool>,
 }
 
 /// Reads the project's configuration and applies `overrides` on top.
@@ -179,6 +188,8 @@ pub const KEYS: &[&str] = &[
     "test_command",
     "operators",
     "disable_operators",
+    "mutate_only_covered_lines",
+    "type_check_command",
 ];
 
 /// `operators` and `disable_operators` as written, combined once both are known.
@@ -194,8 +205,6 @@ const MUTMUT_IGNORED: &[&str] = &[
     "max_stack_depth",
     "debug",
     "use_setproctitle",
-    "type_check_command",
-    "mutate_only_covered_lines",
     // mutmut 2.x
     "runner",
     "backup",
@@ -318,6 +327,17 @@ fn apply_key(ctx: &Ctx, config: &mut Config, key: &str, value: &Raw) -> Result<(
                 })?
         }
         "python" => config.python = Some(interpreter(ctx, key, value)?),
+        "mutate_only_covered_lines" => config.mutate_only_covered_lines = boolean(ctx, key, value)?,
+        "type_check_command" => {
+            config.type_check_command = args(ctx, key, value)?;
+            if config.type_check_command.is_empty() {
+                return Err(Error::usage(format!(
+                    "{} must name a command, e.g. [\"mypy\", \"src/pkg\"], got {}",
+                    ctx.key(key),
+                    value.shown()
+                )));
+            }
+        }
         _ => {
             return Err(Error::other(format!(
                 "internal error: config key `{key}` has no reader"
@@ -431,6 +451,25 @@ fn args(ctx: &Ctx, key: &str, value: &Raw) -> Result<Vec<String>> {
         "a list of command-line arguments (strings)",
         split_args,
     )
+}
+
+fn boolean(ctx: &Ctx, key: &str, value: &Raw) -> Result<bool> {
+    let parsed = match value {
+        Raw::Toml(toml::Value::Boolean(b)) => Some(*b),
+        Raw::Toml(_) => None,
+        Raw::Ini(s) => match s.trim().to_ascii_lowercase().as_str() {
+            "true" | "yes" | "on" | "1" => Some(true),
+            "false" | "no" | "off" | "0" => Some(false),
+            _ => None,
+        },
+    };
+    parsed.ok_or_else(|| {
+        Error::usage(format!(
+            "{} must be true or false, got {}",
+            ctx.key(key),
+            value.shown()
+        ))
+    })
 }
 
 fn positive_int(ctx: &Ctx, key: &str, value: &Raw, what: &str) -> Result<u64> {
@@ -832,6 +871,9 @@ fn apply_overrides(root: &Path, config: &mut Config, cli: &CliOverrides) -> Resu
     if let Some(args) = &cli.pytest_add_cli_args {
         config.pytest_add_cli_args = args.clone();
     }
+    if let Some(only) = cli.mutate_only_covered_lines {
+        config.mutate_only_covered_lines = only;
+    }
     Ok(())
 }
 
@@ -1046,6 +1088,8 @@ memory_limit_mb = 2048
             pytest_add_cli_args: Some(vec!["-q".into()]),
             operators: None,
             disable_operators: None,
+            mutate_only_covered_lines: Some(true),
+            test_command: None,
         };
         let config = load(dir.path(), &overrides).unwrap();
         assert_eq!(config.workers, Some(1));
@@ -1198,7 +1242,8 @@ memory_limit_mb = 2048
             "pyproject.toml: [tool.mutrun] unknown key `wrokers` (did you mean `workers`?); allowed: \
              paths_to_mutate, tests_dir, also_copy, do_not_mutate, pytest_add_cli_args, \
              pytest_add_cli_args_test_selection, workers, timeout_multiplier, timeout_constant, \
-             python, memory_limit_mb, operators, disable_operators"
+             python, memory_limit_mb, test_command, operators, disable_operators, \
+             mutate_only_covered_lines, type_check_command"
         );
         // mutmut's own options are only tolerated in mutmut's sections.
         let got = load_err(&[("pyproject.toml", "[tool.mutrun]\ndebug = true\n")]);

@@ -77,6 +77,8 @@ impl GenerateSettings {
 pub struct FileMutants {
     pub meta: FileMeta,
     pub rendered: Option<String>,
+    /// With `rendered`: where it inserts lines into the source (`trampoline::inserted_lines`).
+    pub inserted_lines: Vec<(usize, usize)>,
 }
 
 pub fn sha256_hex(bytes: &[u8]) -> String {
@@ -158,7 +160,12 @@ pub fn analyze(
     }
     let rendered = (render && !planned.is_empty())
         .then(|| trampoline::render_module(source, parsed.syntax(), &planned));
+    let inserted_lines = match rendered {
+        Some(_) => trampoline::inserted_lines(source, parsed.syntax(), &planned),
+        None => Vec::new(),
+    };
     Ok(FileMutants {
+        inserted_lines,
         meta: FileMeta {
             format: META_FORMAT,
             mutrun_version: MUTRUN_VERSION.to_string(),

@@ -42,6 +42,7 @@ fn dispatch(cli: Cli) -> Result<ExitCode> {
             );
             overrides.test_command =
                 (!args.test_command.is_empty()).then(|| args.test_command.clone());
+            overrides.mutate_only_covered_lines = args.covered_lines_only.then_some(true);
             let ws = Workspace::open(&cli.dir, &overrides)?;
             let interrupted = Arc::new(AtomicBool::new(false));
             let flag = interrupted.clone();

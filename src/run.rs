@@ -14,6 +14,7 @@ use crate::marks::{self, Marks};
 use crate::meta::{self, VerdictRecord};
 use crate::mutant::{FunctionKey, MutantId};
 use crate::outcome::{judge, Verdict};
+use crate::prefilter;
 use crate::progress::Progress;
 use crate::record::Recorder;
 use crate::report::{self, Summary};
@@ -87,6 +88,7 @@ pub fn run(ws: &Workspace, options: &RunOptions, interrupted: Arc<AtomicBool>) -
         None => ws.pytest_args(),
     };
     let inputs = stats::inputs_hash(&ws.mutants_dir, &stats_args);
+    prefilter::prepare_stats(ws);
     let mut pytest = None;
     let mut command = None;
     let coverage = match (stats::reusable(&ws.mutants_dir, &inputs), &test_command) {
@@ -109,7 +111,14 @@ pub fn run(ws: &Workspace, options: &RunOptions, interrupted: Arc<AtomicBool>) -
     };
     refuse_failing_tests(&coverage)?;
 
-    let planned = plan(&recorder, &chosen, ignored, &coverage, options.rerun);
+    let mut planned = plan(&recorder, &chosen, ignored, &coverage, options.rerun);
+    // Verdicts that need no test run (lines no test executes).
+    let decided = prefilter::decide(ws, &recorder, &coverage, planned.iter().map(|p| &p.id));
+    planned.retain(|p| !decided.contains_key(&p.id));
+    for (id, record) in decided {
+        recorder.record(&id, record);
+    }
+    recorder.flush()?;
     let marked = chosen.iter().filter(|id| ignored.contains_key(*id)).count();
     if marked > 0 {
         eprintln!(
@@ -387,8 +396,15 @@ fn plan(
         .mutants()
         .filter(|(_, m)| chosen.contains(&m.id) && !ignored.contains_key(&m.id))
         .filter_map(|(file, mutant)| {
+            // A verdict no test gave (skipped, caught by type check) is decided again every run.
+            let undecided = mutant
+                .verdict
+                .as_ref()
+                .is_some_and(|r| !r.verdict.is_scored());
             let reason = if rerun {
                 Rerun::Forced
+            } else if undecided {
+                Rerun::New
             } else {
                 reuse::why_rerun(file, mutant, coverage)?
             };

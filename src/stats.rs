@@ -51,6 +51,15 @@ pub struct TestStats {
     pub sha256: String,
 }
 
+/// The lines of one trampolined file the stats pass saw (1-based, ascending), in
+/// `mutants/.mutrun/lines.json` (`mutate_only_covered_lines`): `{file relative to mutants/:
+/// LineRecord}`. `code`: the lines holding code of the code objects that started.
+#[derive(Debug, Clone, Default, Serialize, Deserialize, PartialEq)]
+pub struct LineRecord {
+    pub executed: Vec<usize>,
+    pub code: Vec<usize>,
+}
+
 /// Stats turned around for scheduling: which tests reach each function, fastest first.
 #[derive(Debug, Clone)]
 pub struct Coverage {
@@ -171,6 +180,17 @@ pub fn inputs_hash(mutants_dir: &Path, pytest_args: &[String]) -> String {
         all.push(0);
     }
     sha256_hex(&all)
+}
+
+/// Where a stats pass run with `MUTRUN_LINES=1` writes the executed lines (before `stats.json`).
+pub fn lines_path(mutants_dir: &Path) -> PathBuf {
+    mutants_dir.join(".mutrun").join("lines.json")
+}
+
+/// The executed lines the last stats pass recorded, if it recorded them.
+pub fn read_lines(mutants_dir: &Path) -> Option<BTreeMap<String, LineRecord>> {
+    let bytes = std::fs::read(lines_path(mutants_dir)).ok()?;
+    serde_json::from_slice(&bytes).ok()
 }
 
 pub fn stats_path(mutants_dir: &Path) -> PathBuf {

@@ -44,14 +44,7 @@ pub fn dedupe(source: &str, def: &StmtFunctionDef, mutations: Vec<Mutation>) -> 
 
 /// The trampolined text of a whole module. `planned` must be in source order.
 pub fn render_module(source: &str, module: &ModModule, planned: &[PlannedFunction]) -> String {
-    let mut inserts: Vec<(usize, String)> = Vec::new();
-    if let Some(import) = runtime_import(source, module) {
-        inserts.push(import);
-    }
-    for function in planned {
-        inserts.extend(function_inserts(source, function));
-    }
-    inserts.sort_by_key(|(offset, _)| *offset);
+    let inserts = all_inserts(source, module, planned);
     let extra: usize = inserts.iter().map(|(_, text)| text.len()).sum();
     let mut out = String::with_capacity(source.len() + extra);
     let mut copied = 0;
@@ -62,6 +55,37 @@ pub fn render_module(source: &str, module: &ModModule, planned: &[PlannedFunctio
     }
     out.push_str(&source[copied..]);
     out
+}
+
+/// Every text the rewrite inserts, as (byte offset in `source`, text), by offset.
+fn all_inserts(
+    source: &str,
+    module: &ModModule,
+    planned: &[PlannedFunction],
+) -> Vec<(usize, String)> {
+    let mut inserts: Vec<(usize, String)> = Vec::new();
+    if let Some(import) = runtime_import(source, module) {
+        inserts.push(import);
+    }
+    for function in planned {
+        inserts.extend(function_inserts(source, function));
+    }
+    inserts.sort_by_key(|(offset, _)| *offset);
+    inserts
+}
+
+/// Where the rewrite adds lines: (byte offset in `source`, number of line breaks inserted there),
+/// by offset. The rewritten file is `source` with these insertions, so a line of the original
+/// can be found in it (`covered_lines`).
+pub fn inserted_lines(
+    source: &str,
+    module: &ModModule,
+    planned: &[PlannedFunction],
+) -> Vec<(usize, usize)> {
+    all_inserts(source, module, planned)
+        .into_iter()
+        .map(|(offset, text)| (offset, text.matches('\n').count()))
+        .collect()
 }
 
 /// `import mutrun_runtime as _mutrun_rt`, after the docstring and `from __future__` imports.

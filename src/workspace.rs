@@ -158,6 +158,10 @@ impl Workspace {
             // Applied by each forked child (RLIMIT_AS), never by the worker that serves them.
             env.push(("MUTRUN_MEMORY_LIMIT_MB".into(), mb.to_string()));
         }
+        if self.config.mutate_only_covered_lines {
+            // The stats pass records executed lines into `.mutrun/lines.json`.
+            env.push(("MUTRUN_LINES".into(), "1".into()));
+        }
         PytestCommand {
             python: interpreter.path.clone(),
             cwd: self.mutants_dir.clone(),

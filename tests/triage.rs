@@ -296,3 +296,69 @@ fn operator_selection_yields_exactly_the_chosen_mutants() {
     assert_eq!(verdict("condition_negate", "if not (x < lo):"), "killed");
     assert_eq!(verdict("number", "return n < 11"), "survived");
 }
+
+#[test]
+fn covered_lines_mode_skips_exactly_the_lines_no_test_executes() {
+    let (_guard, project) = common::fixture("triage/basic");
+    std::fs::write(
+        project.join("pyproject.toml"),
+        "[tool.mutrun]\npaths_to_mutate = [\"tri\"]\nmutate_only_covered_lines = true\n",
+    )
+    .expect("write config");
+    let text = common::run_ok(&project, &[]);
+    assert!(text.contains("6 mutants skipped"), "{text}");
+    let skipped = |project: &Path| -> BTreeMap<String, (u64, String)> {
+        let (_, rows) = results(project);
+        rows.into_iter()
+            .filter(|(_, row)| row["verdict"] == "skipped")
+            .map(|(id, row)| {
+                let line = row["line"].as_u64().expect("line");
+                (id, (line, row["detail"].as_str().unwrap_or("").to_string()))
+            })
+            .collect()
+    };
+    // `return "no"` (line 16: partly is only called with True) and all of `unused` (line 20).
+    let expected: BTreeMap<String, (u64, String)> = [
+        ("tri.calc.partly:5", 16),
+        ("tri.calc.partly:6", 16),
+        ("tri.calc.partly:7", 16),
+        ("tri.calc.unused:1", 20),
+        ("tri.calc.unused:2", 20),
+        ("tri.calc.unused:3", 20),
+    ]
+    .into_iter()
+    .map(|(id, line)| {
+        let why = format!("no test executes line {line} (mutate_only_covered_lines)");
+        (id.to_string(), (line, why))
+    })
+    .collect();
+    assert_eq!(skipped(&project), expected);
+    // Every other mutant ran.
+    let (summary, _) = results(&project);
+    assert_eq!(summary["pending"], 0, "{summary}");
+    assert_eq!(summary["counts"]["skipped"], 6, "{summary}");
+
+    // The stats are reused (they hold the lines), and the skips decided again.
+    let text = common::run_ok(&project, &[]);
+    assert!(!text.contains("stats pass:"), "{text}");
+    assert!(text.contains("6 mutants skipped"), "{text}");
+    assert_eq!(skipped(&project), expected);
+
+    // Without the mode the skipped mutants run: `unused` has no tests, the rest get verdicts.
+    std::fs::write(
+        project.join("pyproject.toml"),
+        "[tool.mutrun]\npaths_to_mutate = [\"tri\"]\n",
+    )
+    .expect("write config");
+    common::run_ok(&project, &[]);
+    assert_eq!(skipped(&project), BTreeMap::new());
+    let (_, rows) = results(&project);
+    assert_eq!(rows["tri.calc.unused:1"]["verdict"], "no_tests");
+    assert_eq!(rows["tri.calc.partly:6"]["verdict"], "survived");
+
+    // The flag does the same as the key (on mutants that run: verdicts from the run without the
+    // mode stay valid, so --rerun).
+    let text = common::run_ok(&project, &["--covered-lines-only", "--rerun"]);
+    assert!(text.contains("6 mutants skipped"), "{text}");
+    assert_eq!(skipped(&project), expected);
+}
