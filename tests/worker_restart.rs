@@ -5,8 +5,8 @@
 //! of a restart loop. No process is left behind in any case.
 //!
 //! The hazards fixture has three mutants that loop until their CPU budget (2 s) runs out, so a
-//! worker whose child has been running for half a second is almost surely running one of them:
-//! the tests wait for that moment in the process table, never for a fixed time.
+//! worker whose child has been running for a second is running one of them (no other mutant
+//! takes that long): the tests wait for that moment in the process table, never for a fixed time.
 
 mod common;
 
@@ -100,7 +100,7 @@ fn is_worker(pid: i32) -> bool {
         .unwrap_or(false)
 }
 
-/// Waits until a worker of `mutrun` has a child that has been alive for half a second (an
+/// Waits until a worker of `mutrun` has a child that has been alive for a second (an
 /// endless-loop mutant in flight); returns (worker pid, child pid).
 fn wait_for_long_child(mutrun: &mut Child, project: &Path) -> (i32, i32) {
     let deadline = Instant::now() + Duration::from_secs(300);
@@ -124,7 +124,7 @@ fn wait_for_long_child(mutrun: &mut Child, project: &Path) -> (i32, i32) {
             }
             for child in children_of(worker) {
                 let seen = *first_seen.entry(child).or_insert(now);
-                if now - seen > Duration::from_millis(500) {
+                if now - seen > Duration::from_millis(1000) {
                     return (worker, child);
                 }
             }
