@@ -79,7 +79,8 @@ pub struct ProjectArgs {
 #[derive(Debug, Args, Clone, Default)]
 pub struct OperatorArgs {
     /// Only these operators or groups, comma-separated (e.g. `comparisons,return_none`; groups:
-    /// default, all, literals, arithmetic, comparisons, logic, calls, control_flow, values).
+    /// default, all, literals, arithmetic, comparisons, logic, calls, control_flow, values, and
+    /// the opt-in statement: call_value, assign_drop, statement_drop).
     #[arg(long, value_name = "NAMES", value_delimiter = ',')]
     pub operators: Vec<String>,
 

@@ -69,6 +69,25 @@ pub enum Operator {
     ConditionNegate,
     /// A statement that is only a call (or an awaited call) replaced by `pass`.
     CallStatementRemoval,
+    /// (`statement` group) A call whose value is used replaced by `None`, `True` or `False`
+    /// (only `True`/`False` where the value is only tested for truth: an `if`/`while`/`assert`
+    /// condition, a ternary's test, `not`'s operand, a comprehension's `if`, a case guard). Not
+    /// applied to call statements (`call_statement_removal`), decorators, calls whose argument
+    /// holds the function's own `yield`, or where another operator already writes `None`
+    /// (`return f()`, `x = f()`, `g(f())`): an awaited call is replaced with its `await`.
+    CallValue,
+    /// (`statement` group) An assignment to attributes or subscripts (`=`, `+=`, `: T =`)
+    /// replaced by its right side alone, still evaluated: `self.x = f()` → `f()`. Not applied
+    /// when the right side is a name or a literal (then it is `statement_drop`'s mutant).
+    AssignDrop,
+    /// (`statement` group) A simple statement replaced by `pass`: assignments, `del`, `assert`,
+    /// `raise`, `break`, `continue`, `return` (not the last statement of a function body, whose
+    /// removal is `return_none`'s mutant or no change), and expression statements that are not
+    /// calls (`call_statement_removal`), strings or `...`. Never `pass`, imports, `global` /
+    /// `nonlocal`, `def`/`class` or other compound statements, a statement holding the
+    /// function's own `yield`, nor one that binds a name a nested function declares `nonlocal`
+    /// (that would not compile).
+    StatementDrop,
 }
 
 impl Operator {
@@ -100,7 +119,54 @@ impl Operator {
         Operator::ReturnNone,
         Operator::ConditionNegate,
         Operator::CallStatementRemoval,
+        Operator::CallValue,
+        Operator::AssignDrop,
+        Operator::StatementDrop,
     ];
+
+    /// What runs without a selection: every operator but the `statement` group's, which add
+    /// many mutants (`--operators all` or `statement` selects them).
+    pub const DEFAULT: &'static [Operator] = &[
+        Operator::Number,
+        Operator::String,
+        Operator::StringCase,
+        Operator::BoolLiteral,
+        Operator::Deepcopy,
+        Operator::AssignNone,
+        Operator::AugAssign,
+        Operator::AugOp,
+        Operator::UnaryOp,
+        Operator::BinaryOp,
+        Operator::CompareBoundary,
+        Operator::CompareNegate,
+        Operator::IsSwap,
+        Operator::InSwap,
+        Operator::BoolOp,
+        Operator::BreakContinue,
+        Operator::CallArgDrop,
+        Operator::CallArgNone,
+        Operator::DictKwargName,
+        Operator::StringMethod,
+        Operator::LambdaBody,
+        Operator::MatchCaseRemoval,
+        Operator::TernaryNegate,
+        Operator::ReturnNone,
+        Operator::ConditionNegate,
+        Operator::CallStatementRemoval,
+    ];
+
+    /// The opt-in `statement` group (Infection's statement mutators and `mutation`'s statement
+    /// drop).
+    pub const STATEMENT: &'static [Operator] = &[
+        Operator::CallValue,
+        Operator::AssignDrop,
+        Operator::StatementDrop,
+    ];
+
+    /// Whether the operator is in the `default` group.
+    pub fn is_default(self) -> bool {
+        Operator::DEFAULT.contains(&self)
+    }
 
     /// The stable snake_case name (the serialised form).
     pub fn name(self) -> &'static str {
@@ -131,6 +197,9 @@ impl Operator {
             Operator::ReturnNone => "return_none",
             Operator::ConditionNegate => "condition_negate",
             Operator::CallStatementRemoval => "call_statement_removal",
+            Operator::CallValue => "call_value",
+            Operator::AssignDrop => "assign_drop",
+            Operator::StatementDrop => "statement_drop",
         }
     }
 
@@ -168,6 +237,13 @@ impl Operator {
             Operator::ReturnNone => "returns None instead of the value",
             Operator::ConditionNegate => "negates the condition of an if, elif or while",
             Operator::CallStatementRemoval => "replaces a call statement with pass",
+            Operator::CallValue => {
+                "replaces a call whose value is used with None, True or False (statement group)"
+            }
+            Operator::AssignDrop => {
+                "keeps only the right side of an assignment to an attribute or subscript (statement group)"
+            }
+            Operator::StatementDrop => "replaces a simple statement with pass (statement group)",
         }
     }
 
@@ -203,16 +279,19 @@ impl Operator {
             Operator::ReturnNone => ("return total", "return None"),
             Operator::ConditionNegate => ("if x > 0:\n    f()", "if not (x > 0):\n    f()"),
             Operator::CallStatementRemoval => ("log(x)", "pass"),
+            Operator::CallValue => ("if ready(x):\n    go()", "if True:\n    go()"),
+            Operator::AssignDrop => ("self.total = compute()", "compute()"),
+            Operator::StatementDrop => ("total = 0", "pass"),
         }
     }
 }
 
 /// Named groups of operators for `operators` / `disable_operators` (and `--operators`): `all`,
-/// `default` (what runs without a selection: today every operator), and one group per kind of
+/// `default` (what runs without a selection: all but `statement`), and one group per kind of
 /// change. Each operator is in exactly one kind group. README.md repeats this list.
 pub const GROUPS: &[(&str, &[Operator])] = &[
     ("all", Operator::ALL),
-    ("default", Operator::ALL),
+    ("default", Operator::DEFAULT),
     (
         "literals",
         &[
@@ -271,6 +350,7 @@ pub const GROUPS: &[(&str, &[Operator])] = &[
             Operator::LambdaBody,
         ],
     ),
+    ("statement", Operator::STATEMENT),
 ];
 
 /// The operators a run generates mutants with (`operators` minus `disable_operators`).
@@ -280,7 +360,7 @@ pub struct OperatorSet(std::collections::BTreeSet<Operator>);
 impl Default for OperatorSet {
     /// The `default` group.
     fn default() -> OperatorSet {
-        OperatorSet(Operator::ALL.iter().copied().collect())
+        OperatorSet(Operator::DEFAULT.iter().copied().collect())
     }
 }
 
@@ -408,6 +488,26 @@ mod tests {
         );
         assert!(error.contains("groups: all, default"), "{error}");
         assert!(OperatorSet::select(None, &names(&["all"])).is_err());
+        let statement = OperatorSet::select(Some(&names(&["statement"])), &[]).expect("valid");
+        assert_eq!(
+            statement.fingerprint(),
+            "call_value,assign_drop,statement_drop"
+        );
+        let all = OperatorSet::select(Some(&names(&["all"])), &[]).expect("valid");
+        assert!(all.contains(Operator::StatementDrop) && all.contains(Operator::Number));
+    }
+
+    #[test]
+    fn the_statement_group_is_opt_in() {
+        let default = OperatorSet::default();
+        for &op in Operator::ALL {
+            assert_eq!(
+                default.contains(op),
+                !Operator::STATEMENT.contains(&op),
+                "{op}"
+            );
+            assert_eq!(op.is_default(), default.contains(op), "{op}");
+        }
     }
 
     #[test]
@@ -428,7 +528,7 @@ mod tests {
         let mut sorted = Operator::ALL.to_vec();
         sorted.sort();
         assert_eq!(sorted, Operator::ALL);
-        assert_eq!(Operator::ALL.len(), 26);
+        assert_eq!(Operator::ALL.len(), 29);
     }
 
     #[test]

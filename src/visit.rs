@@ -16,16 +16,22 @@
 //! - Operator swaps replace only the operator token; replacements are padded with a space where
 //!   they would otherwise fuse with a neighbouring word (`else-1` → `else 1`, not `else1`).
 //!
+//! - The opt-in `statement` group (`call_value`, `assign_drop`, `statement_drop`) never writes an
+//!   edit another operator writes too: at the same range such an edit sorts after the default
+//!   operator's and is the one dropped as a duplicate.
+//!
 //! Mutations in the function's own parameter defaults carry `in_default: true`; each lies wholly
 //! inside one default expression.
 
 use std::collections::HashSet;
 
 use ruff_python_ast::token::{parenthesized_range, Token, TokenKind, Tokens};
+use ruff_python_ast::visitor::{walk_comprehension, walk_decorator};
 use ruff_python_ast::visitor::{walk_expr, walk_pattern, walk_stmt, Visitor};
 use ruff_python_ast::{
-    BoolOp, CmpOp, Expr, ExprBoolOp, ExprCall, ExprCompare, ExprNumberLiteral, ExprUnaryOp,
-    MatchCase, Number, Operator as BinOp, Pattern, Stmt, StmtFunctionDef, TypeParams, UnaryOp,
+    BoolOp, CmpOp, Comprehension, Decorator, Expr, ExprBoolOp, ExprCall, ExprCompare, ExprContext,
+    ExprNumberLiteral, ExprUnaryOp, MatchCase, Number, Operator as BinOp, Pattern, Stmt,
+    StmtFunctionDef, TypeParams, UnaryOp,
 };
 use ruff_text_size::{Ranged, TextRange};
 
@@ -49,7 +55,12 @@ pub fn function_mutations(
         in_default: true,
         in_pattern: false,
         generators: Vec::new(),
+        unused_values: HashSet::new(),
+        truth_tests: HashSet::new(),
+        final_returns: HashSet::new(),
+        nonlocal_names: nonlocal_names(&function.body),
     };
+    finder.note_final_return(&function.body);
     for parameter in function.parameters.iter_non_variadic_params() {
         if let Some(default) = parameter.default.as_deref() {
             finder.visit_expr(default);
@@ -71,6 +82,20 @@ struct Finder<'s> {
     in_pattern: bool,
     /// Per enclosing `def` (innermost last): whether it is a generator.
     generators: Vec<bool>,
+    /// Ranges of calls (and awaits) whose value is not used (statements, decorators, an awaited
+    /// call's own call): no `call_value` there.
+    unused_values: HashSet<(usize, usize)>,
+    /// Ranges of expressions whose value is only tested for truth (`None` acts as `False`).
+    truth_tests: HashSet<(usize, usize)>,
+    /// Starts of the `return` statements that end a `def`'s body.
+    final_returns: HashSet<usize>,
+    /// Names a `nonlocal` statement anywhere in the function declares.
+    nonlocal_names: HashSet<String>,
+}
+
+/// A range as a set key.
+fn key(range: TextRange) -> (usize, usize) {
+    (range.start().into(), range.end().into())
 }
 
 impl<'s> Finder<'s> {
@@ -79,7 +104,9 @@ impl<'s> Finder<'s> {
         self.out
             .retain(|m| source.get(m.start..m.end) != Some(m.replacement.as_str()));
         self.out.sort_by(|a, b| {
-            (a.start, a.end, a.operator.name()).cmp(&(b.start, b.end, b.operator.name()))
+            let order =
+                |m: &Mutation| (m.start, m.end, !m.operator.is_default(), m.operator.name());
+            order(a).cmp(&order(b))
         });
         let mut seen = HashSet::new();
         self.out
@@ -493,6 +520,81 @@ impl<'s> Finder<'s> {
         }
     }
 
+    fn note_final_return(&mut self, body: &[Stmt]) {
+        if let Some(last @ Stmt::Return(_)) = body.last() {
+            self.final_returns.insert(last.start().into());
+        }
+    }
+
+    /// `call_value`: the call (or awaited call) `expr` replaced by `None`, `True` and `False`.
+    fn call_value(&mut self, expr: &Expr) {
+        let range = expr.range();
+        if self.unused_values.contains(&key(range)) || expr_has_own_yield(expr) {
+            return;
+        }
+        if !self.truth_tests.contains(&key(range)) {
+            self.push_range(Operator::CallValue, range, "None");
+        }
+        self.push_range(Operator::CallValue, range, "True");
+        self.push_range(Operator::CallValue, range, "False");
+    }
+
+    fn truth_test(&mut self, expr: &Expr) {
+        self.truth_tests.insert(key(expr.range()));
+    }
+
+    /// `assign_drop`: `a.x = value` (every target an attribute or subscript) → `value`.
+    fn assign_drop(&mut self, stmt: &Stmt, targets: &[&Expr], value: &Expr) {
+        let stores_into_objects = targets
+            .iter()
+            .all(|t| matches!(t, Expr::Attribute(_) | Expr::Subscript(_)));
+        if !stores_into_objects || is_name_or_literal(value) {
+            return;
+        }
+        let range = parenthesized_range(value.into(), stmt.into(), self.tokens)
+            .unwrap_or_else(|| value.range());
+        let text = self.text(range);
+        // A bare value spread over lines (`a +\` newline `b`) is a statement only in parentheses.
+        let replacement = if text.contains('\n') && range == value.range() {
+            format!("({text})")
+        } else {
+            text.to_string()
+        };
+        self.push_range(Operator::AssignDrop, stmt.range(), replacement);
+    }
+
+    /// `statement_drop`: a simple statement → `pass` (see [`Operator::StatementDrop`]).
+    fn statement_drop(&mut self, stmt: &Stmt) {
+        let droppable = match stmt {
+            Stmt::Expr(statement) => {
+                !is_string_like(&statement.value)
+                    && !matches!(*statement.value, Expr::EllipsisLiteral(_))
+                    && !is_call_statement(&statement.value)
+            }
+            Stmt::AnnAssign(statement) => statement.value.is_some(),
+            Stmt::Return(_) => !self.final_returns.contains(&stmt.start().into()),
+            Stmt::Assign(_)
+            | Stmt::AugAssign(_)
+            | Stmt::Delete(_)
+            | Stmt::Assert(_)
+            | Stmt::Raise(_)
+            | Stmt::Break(_)
+            | Stmt::Continue(_) => true,
+            _ => false,
+        };
+        if !droppable || body_has_own_yield(std::slice::from_ref(stmt)) {
+            return;
+        }
+        if !self.nonlocal_names.is_empty() {
+            let mut bound = BoundNames::default();
+            bound.visit_stmt(stmt);
+            if bound.names.iter().any(|n| self.nonlocal_names.contains(n)) {
+                return;
+            }
+        }
+        self.push_range(Operator::StatementDrop, stmt.range(), "pass");
+    }
+
     fn match_cases(&mut self, cases: &[MatchCase]) {
         if cases.len() < 2 {
             return;
@@ -515,21 +617,31 @@ impl<'s> Finder<'s> {
 
 impl<'a> Visitor<'a> for Finder<'_> {
     fn visit_stmt(&mut self, stmt: &'a Stmt) {
+        if !matches!(
+            stmt,
+            Stmt::TypeAlias(_) | Stmt::Import(_) | Stmt::ImportFrom(_)
+        ) {
+            self.statement_drop(stmt);
+        }
         match stmt {
             Stmt::Expr(statement) => {
                 if is_string_like(&statement.value) {
                     return;
                 }
-                let is_call = match &*statement.value {
-                    Expr::Call(_) => true,
-                    Expr::Await(awaited) => matches!(*awaited.value, Expr::Call(_)),
-                    _ => false,
-                };
-                if is_call && !expr_has_own_yield(&statement.value) {
+                self.unused_values.insert(key(statement.value.range()));
+                if is_call_statement(&statement.value) && !expr_has_own_yield(&statement.value) {
                     self.push_range(Operator::CallStatementRemoval, stmt.range(), "pass");
                 }
             }
             Stmt::If(statement) => {
+                self.truth_test(&statement.test);
+                for test in statement
+                    .elif_else_clauses
+                    .iter()
+                    .filter_map(|c| c.test.as_ref())
+                {
+                    self.truth_test(test);
+                }
                 if !is_type_checking(&statement.test) {
                     self.negate_condition(&statement.test);
                     self.visit_expr(&statement.test);
@@ -547,14 +659,24 @@ impl<'a> Visitor<'a> for Finder<'_> {
                 }
                 return;
             }
-            Stmt::While(statement) => self.negate_condition(&statement.test),
-            Stmt::Assign(statement) => self.assignment_value(&statement.value),
+            Stmt::While(statement) => {
+                self.truth_test(&statement.test);
+                self.negate_condition(&statement.test);
+            }
+            Stmt::Assert(statement) => self.truth_test(&statement.test),
+            Stmt::Assign(statement) => {
+                self.assignment_value(&statement.value);
+                let targets: Vec<&Expr> = statement.targets.iter().collect();
+                self.assign_drop(stmt, &targets, &statement.value);
+            }
             Stmt::AnnAssign(statement) => {
                 if let Some(value) = &statement.value {
                     self.assignment_value(value);
+                    self.assign_drop(stmt, &[&statement.target], value);
                 }
             }
             Stmt::AugAssign(statement) => {
+                self.assign_drop(stmt, &[&statement.target], &statement.value);
                 let token = self.token_between(
                     statement.target.end().into(),
                     statement.value.start().into(),
@@ -594,9 +716,15 @@ impl<'a> Visitor<'a> for Finder<'_> {
             }
             Stmt::Break(_) => self.push_range(Operator::BreakContinue, stmt.range(), "continue"),
             Stmt::Continue(_) => self.push_range(Operator::BreakContinue, stmt.range(), "break"),
-            Stmt::Match(statement) => self.match_cases(&statement.cases),
+            Stmt::Match(statement) => {
+                for guard in statement.cases.iter().filter_map(|c| c.guard.as_deref()) {
+                    self.truth_test(guard);
+                }
+                self.match_cases(&statement.cases);
+            }
             Stmt::TypeAlias(_) | Stmt::Import(_) | Stmt::ImportFrom(_) => return,
             Stmt::FunctionDef(def) => {
+                self.note_final_return(&def.body);
                 self.generators.push(body_has_own_yield(&def.body));
                 walk_stmt(self, stmt);
                 self.generators.pop();
@@ -625,11 +753,22 @@ impl<'a> Visitor<'a> for Finder<'_> {
                 let replacement = if literal.value { "False" } else { "True" };
                 self.push_range(Operator::BoolLiteral, literal.range(), replacement);
             }
-            Expr::UnaryOp(unary) => self.unary(unary),
+            Expr::UnaryOp(unary) => {
+                if unary.op == UnaryOp::Not {
+                    self.truth_test(&unary.operand);
+                }
+                self.unary(unary);
+            }
+            Expr::Await(awaited) if matches!(*awaited.value, Expr::Call(_)) => {
+                // The awaited value is what is used: `x = await f()` → `x = None`.
+                self.unused_values.insert(key(awaited.value.range()));
+                self.call_value(expr);
+            }
             Expr::BinOp(binary) => self.binary(&binary.left, binary.op, &binary.right),
             Expr::BoolOp(bool_op) => self.bool_op(bool_op),
             Expr::Compare(compare) => self.compare(compare),
             Expr::Call(call) => {
+                self.call_value(expr);
                 if let Expr::Name(name) = &*call.func {
                     if matches!(name.id.as_str(), "len" | "isinstance" | "issubclass") {
                         return;
@@ -646,6 +785,7 @@ impl<'a> Visitor<'a> for Finder<'_> {
                 self.push_range(Operator::LambdaBody, lambda.body.range(), replacement);
             }
             Expr::If(ternary) => {
+                self.truth_test(&ternary.test);
                 let text = self.text(ternary.test.range());
                 self.push_range(
                     Operator::TernaryNegate,
@@ -659,6 +799,19 @@ impl<'a> Visitor<'a> for Finder<'_> {
     }
 
     fn visit_annotation(&mut self, _expr: &'a Expr) {}
+
+    fn visit_decorator(&mut self, decorator: &'a Decorator) {
+        // `@None` is not a decorator before Python 3.9.
+        self.unused_values.insert(key(decorator.expression.range()));
+        walk_decorator(self, decorator);
+    }
+
+    fn visit_comprehension(&mut self, comprehension: &'a Comprehension) {
+        for condition in &comprehension.ifs {
+            self.truth_test(condition);
+        }
+        walk_comprehension(self, comprehension);
+    }
 
     fn visit_type_params(&mut self, _type_params: &'a TypeParams) {}
 
@@ -683,6 +836,65 @@ fn is_string_like(expr: &Expr) -> bool {
         expr,
         Expr::StringLiteral(_) | Expr::BytesLiteral(_) | Expr::FString(_) | Expr::TString(_)
     )
+}
+
+/// A statement that is only a call or an awaited call (`call_statement_removal`'s sites).
+fn is_call_statement(value: &Expr) -> bool {
+    match value {
+        Expr::Call(_) => true,
+        Expr::Await(awaited) => matches!(*awaited.value, Expr::Call(_)),
+        _ => false,
+    }
+}
+
+/// A name or a literal: evaluating it alone does nothing.
+fn is_name_or_literal(expr: &Expr) -> bool {
+    match expr {
+        Expr::Name(_)
+        | Expr::NumberLiteral(_)
+        | Expr::StringLiteral(_)
+        | Expr::BytesLiteral(_)
+        | Expr::BooleanLiteral(_)
+        | Expr::NoneLiteral(_)
+        | Expr::EllipsisLiteral(_) => true,
+        Expr::UnaryOp(unary) => matches!(*unary.operand, Expr::NumberLiteral(_)),
+        _ => false,
+    }
+}
+
+/// Every name a `nonlocal` statement declares anywhere in `body` (nested functions included).
+fn nonlocal_names(body: &[Stmt]) -> HashSet<String> {
+    #[derive(Default)]
+    struct Finder(HashSet<String>);
+    impl<'a> Visitor<'a> for Finder {
+        fn visit_stmt(&mut self, stmt: &'a Stmt) {
+            if let Stmt::Nonlocal(nonlocal) = stmt {
+                self.0
+                    .extend(nonlocal.names.iter().map(|n| n.id.to_string()));
+            }
+            walk_stmt(self, stmt);
+        }
+    }
+    let mut finder = Finder::default();
+    finder.visit_body(body);
+    finder.0
+}
+
+/// The names a statement binds or deletes (walrus targets included).
+#[derive(Default)]
+struct BoundNames {
+    names: Vec<String>,
+}
+
+impl<'a> Visitor<'a> for BoundNames {
+    fn visit_expr(&mut self, expr: &'a Expr) {
+        if let Expr::Name(name) = expr {
+            if matches!(name.ctx, ExprContext::Store | ExprContext::Del) {
+                self.names.push(name.id.to_string());
+            }
+        }
+        walk_expr(self, expr);
+    }
 }
 
 /// `TYPE_CHECKING` or `<anything>.TYPE_CHECKING`.

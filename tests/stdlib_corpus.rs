@@ -1,5 +1,6 @@
-//! Every `.py` file of the installed CPython standard library, rewritten into trampolines, must
-//! compile; no mutant may equal its original and no two mutants of a function may be the same.
+//! Every `.py` file of the installed CPython standard library, rewritten into trampolines with
+//! every operator (the opt-in `statement` group included), must compile; no mutant may equal its
+//! original and no two mutants of a function may be the same.
 
 mod common;
 
@@ -7,7 +8,8 @@ use std::collections::HashMap;
 use std::path::{Path, PathBuf};
 use std::process::Command;
 
-use mutrun::generate::analyze;
+use mutrun::generate::{analyze, GenerateSettings};
+use mutrun::operators::OperatorSet;
 
 fn stdlib_dir() -> PathBuf {
     let out = Command::new(common::python())
@@ -41,6 +43,11 @@ fn every_stdlib_file_rewrites_into_valid_python() {
         "expected the stdlib under {}",
         lib.display()
     );
+    // Every operator, the opt-in `statement` group included.
+    let settings = GenerateSettings {
+        operators: OperatorSet::select(Some(&["all".to_string()]), &[]).expect("`all` is a group"),
+        ..Default::default()
+    };
     let started = std::time::Instant::now();
     let out_dir = tempfile::tempdir().expect("temp dir");
     let mut written = Vec::new();
@@ -49,7 +56,7 @@ fn every_stdlib_file_rewrites_into_valid_python() {
     for (i, file) in files.iter().enumerate() {
         let bytes = std::fs::read(file).expect("read stdlib file");
         let rel = file.strip_prefix(&lib).expect("under lib");
-        let Ok(result) = analyze(&bytes, rel, "m", true, &Default::default()) else {
+        let Ok(result) = analyze(&bytes, rel, "m", true, &settings) else {
             // Deliberately broken test inputs (bad syntax, other encodings) are copied unmutated.
             unparsable += 1;
             continue;

@@ -4,8 +4,16 @@
 use super::*;
 use crate::operators::Operator;
 
-/// The first top-level `def` of `source` (the trampolined function).
+/// The mutations of the `default` group in the first top-level `def` of `source` (the skip-rule
+/// tests below predate the opt-in `statement` group).
 fn mutations_of(source: &str) -> Vec<Mutation> {
+    let mut found = all_mutations_of(source);
+    found.retain(|m| m.operator.is_default());
+    found
+}
+
+/// Every mutation in the first top-level `def` of `source` (the trampolined function).
+fn all_mutations_of(source: &str) -> Vec<Mutation> {
     let parsed = ruff_python_parser::parse_module(source).expect("test source parses");
     let def = parsed
         .syntax()
@@ -30,7 +38,7 @@ fn apply(source: &str, m: &Mutation) -> String {
 
 /// Every mutated version of `source` made by `operator`, in mutation order.
 fn variants(source: &str, operator: Operator) -> Vec<String> {
-    mutations_of(source)
+    all_mutations_of(source)
         .iter()
         .filter(|m| m.operator == operator)
         .map(|m| apply(source, m))
@@ -457,6 +465,145 @@ fn call_statement_removal() {
     );
 }
 
+/// Every variant of the whole module `source` made by `operator`, in mutation order (all
+/// top-level functions).
+fn module_variants(source: &str, operator: Operator) -> Vec<String> {
+    let parsed = ruff_python_parser::parse_module(source).expect("test source parses");
+    parsed
+        .syntax()
+        .body
+        .iter()
+        .filter_map(|stmt| match stmt {
+            Stmt::FunctionDef(def) => Some(def),
+            _ => None,
+        })
+        .flat_map(|def| function_mutations(source, parsed.tokens(), def))
+        .filter(|m| m.operator == operator)
+        .map(|m| apply(source, &m))
+        .collect()
+}
+
+#[test]
+fn call_value() {
+    check(
+        "x = f(a) + g()\nif h(b):\n    k()\nreturn m(c)",
+        Operator::CallValue,
+        &[
+            "x = None + g()\nif h(b):\n    k()\nreturn m(c)",
+            "x = True + g()\nif h(b):\n    k()\nreturn m(c)",
+            "x = False + g()\nif h(b):\n    k()\nreturn m(c)",
+            "x = f(a) + None\nif h(b):\n    k()\nreturn m(c)",
+            "x = f(a) + True\nif h(b):\n    k()\nreturn m(c)",
+            "x = f(a) + False\nif h(b):\n    k()\nreturn m(c)",
+            // A condition: None would act as False.
+            "x = f(a) + g()\nif True:\n    k()\nreturn m(c)",
+            "x = f(a) + g()\nif False:\n    k()\nreturn m(c)",
+            // `return None` is return_none's mutant; the call statement k() is
+            // call_statement_removal's.
+            "x = f(a) + g()\nif h(b):\n    k()\nreturn True",
+            "x = f(a) + g()\nif h(b):\n    k()\nreturn False",
+        ],
+    );
+    // The None of `x = f()` and `g(f())` is assign_none's and call_arg_none's.
+    check("x = f()", Operator::CallValue, &["x = True", "x = False"]);
+    check("g(f())", Operator::CallValue, &["g(True)", "g(False)"]);
+    let source = "async def f(a):\n    x = await g(a)\n    await h()\n    \
+                  return [i for i in a if p(i)] or not q()\n";
+    assert_eq!(
+        module_variants(source, Operator::CallValue),
+        [
+            source.replace("await g(a)", "True"),
+            source.replace("await g(a)", "False"),
+            source.replace("p(i)", "True"),
+            source.replace("p(i)", "False"),
+            source.replace("q()", "True"),
+            source.replace("q()", "False"),
+        ]
+    );
+    // Decorators stay (`@None` needs Python 3.9), and so does a call holding the own yield.
+    let source = "def f(a):\n    @deco(a)\n    def g():\n        pass\n    x = h((yield))\n";
+    assert_eq!(
+        module_variants(source, Operator::CallValue),
+        Vec::<String>::new()
+    );
+}
+
+#[test]
+fn assign_drop() {
+    check(
+        "self.x = f()\nself.y[0] += g(a)\nself.z: int = h(\n    a)\nself.w = 1\na.b = c.d = (k +\n    1)\nx = f()\nself.t = -a",
+        Operator::AssignDrop,
+        &[
+            "f()\nself.y[0] += g(a)\nself.z: int = h(\n    a)\nself.w = 1\na.b = c.d = (k +\n    1)\nx = f()\nself.t = -a",
+            "self.x = f()\ng(a)\nself.z: int = h(\n    a)\nself.w = 1\na.b = c.d = (k +\n    1)\nx = f()\nself.t = -a",
+            "self.x = f()\nself.y[0] += g(a)\n(h(\n    a))\nself.w = 1\na.b = c.d = (k +\n    1)\nx = f()\nself.t = -a",
+            "self.x = f()\nself.y[0] += g(a)\nself.z: int = h(\n    a)\nself.w = 1\n(k +\n    1)\nx = f()\nself.t = -a",
+            "self.x = f()\nself.y[0] += g(a)\nself.z: int = h(\n    a)\nself.w = 1\na.b = c.d = (k +\n    1)\nx = f()\n-a",
+        ],
+    );
+    // A walrus value keeps its parentheses; a tuple target is left alone.
+    check("self.x = (y := f())", Operator::AssignDrop, &["(y := f())"]);
+    check("self.x, self.y = f()", Operator::AssignDrop, &[]);
+}
+
+#[test]
+fn statement_drop() {
+    let body = "x = 1\ny: int = 2\nz: int\ndel x\nassert y, 'm'\nf()\na.b\n...\n'text'\n\
+                for i in a:\n    if i:\n        return i\n    break\nglobal g\npass\n\
+                raise ValueError(y)\nreturn y";
+    let dropped = [
+        "x = 1",
+        "y: int = 2",
+        "del x",
+        "assert y, 'm'",
+        "a.b",
+        "return i",
+        "break",
+        "raise ValueError(y)",
+    ];
+    let expected: Vec<String> = dropped
+        .iter()
+        .map(|statement| body.replacen(statement, "pass", 1))
+        .collect();
+    let expected: Vec<&str> = expected.iter().map(String::as_str).collect();
+    check(body, Operator::StatementDrop, &expected);
+    // A block whose only statement goes keeps `pass`; a nested def's final return stays.
+    check(
+        "if a:\n    b = 1\ndef g():\n    return 2",
+        Operator::StatementDrop,
+        &["if a:\n    pass\ndef g():\n    return 2"],
+    );
+    // Binding a name a nested function declares nonlocal must stay (else: SyntaxError); a
+    // statement holding the own yield stays.
+    let source = "def f(a):\n    x = 1\n    y = 2\n    def inner():\n        nonlocal x\n        \
+                  x = 3\n    z = yield y\n    return inner\n";
+    assert_eq!(
+        module_variants(source, Operator::StatementDrop),
+        [source.replace("y = 2", "pass")]
+    );
+}
+
+#[test]
+fn statement_operators_never_duplicate_default_edits() {
+    // At the same range and text the default operator's edit is the one kept.
+    let source = func("return f(x)\nx = g()\nh(k())");
+    let found = all_mutations_of(&source);
+    let none_edits: Vec<Operator> = found
+        .iter()
+        .filter(|m| m.replacement == "None")
+        .map(|m| m.operator)
+        .collect();
+    assert_eq!(
+        none_edits,
+        [
+            Operator::ReturnNone,
+            Operator::CallArgNone,
+            Operator::AssignNone,
+            Operator::CallArgNone
+        ]
+    );
+}
+
 #[test]
 fn own_decorators_and_annotations_are_left_alone() {
     let source = "@cache(maxsize=1)\ndef f(a: int = 1, *, b: 'x' = 'y') -> Dict[str, 2]:\n    @wraps(f, 3)\n    def g(c: int = 4) -> 5:\n        v: 6 = 7\n        return c\n    return g\n";
@@ -573,11 +720,11 @@ fn type_aliases_and_imports_are_skipped() {
 
 #[test]
 fn deletions_never_remove_the_functions_own_yield() {
-    let source = func("x = yield 1\ng((yield), 2)\nmatch a:\n    case 1:\n        yield\n    case _:\n        pass");
-    for m in mutations_of(&source) {
+    let source = func("x = yield 1\ng((yield), 2)\nmatch a:\n    case 1:\n        yield\n    case _:\n        pass\nself.x = h((yield))");
+    for m in all_mutations_of(&source) {
         let mutated = apply(&source, &m);
         assert!(
-            mutated.matches("yield").count() == 3,
+            mutated.matches("yield").count() == 4,
             "{} removed a yield:\n{mutated}",
             m.operator
         );
@@ -587,10 +734,10 @@ fn deletions_never_remove_the_functions_own_yield() {
 #[test]
 fn mutations_are_sorted_unique_and_stable() {
     let source = func("x = a + 1 if b < 2 else g(c, 'd')\nreturn x");
-    let first = mutations_of(&source);
-    assert_eq!(first, mutations_of(&source));
+    let first = all_mutations_of(&source);
+    assert_eq!(first, all_mutations_of(&source));
     for pair in first.windows(2) {
-        let key = |m: &Mutation| (m.start, m.end, m.operator.name());
+        let key = |m: &Mutation| (m.start, m.end, !m.operator.is_default(), m.operator.name());
         assert!(key(&pair[0]) <= key(&pair[1]), "{pair:?}");
         assert!(
             (pair[0].start, pair[0].end, &pair[0].replacement)
@@ -648,6 +795,7 @@ async def ünïcode_fn(xs: list[int], *args, scale: float = 1.5, **kwargs) -> di
     await asyncio.sleep(0)
     print(f"{total!r:>10} {x + 1}", *args, sep="", **kwargs)
     squares = {k: v ** 2 for k, v in zip(xs, xs) if k != v}
+    xs[0] = sum(xs)
     gen = (y for y in xs if y < -1)
     λ = lambda a, b=2: (a + b) if a >= b else ~a
     match xs:
