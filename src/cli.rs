@@ -117,6 +117,12 @@ pub struct RunArgs {
     #[arg(long, value_name = "SECONDS")]
     pub timeout_constant: Option<f64>,
 
+    /// Find dead code: run only the statement removals (`statement_drop`, added to the
+    /// selection, and `call_statement_removal`), then list the statements whose removal no test
+    /// notices and the functions no test reaches, as file:line ranges.
+    #[arg(long)]
+    pub dead_code: bool,
+
     /// Run every selected mutant again, even those with a still-valid verdict.
     #[arg(long)]
     pub rerun: bool,

@@ -10,6 +10,7 @@ pub mod config;
 pub mod confine;
 pub mod copy_tree;
 pub mod covered_lines;
+pub mod dead_code;
 pub mod error;
 pub mod exit_code;
 pub mod formats;

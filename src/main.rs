@@ -10,6 +10,7 @@ use mutrun::changed_lines::ChangedLines;
 use mutrun::cli::{Cli, Command};
 use mutrun::commands;
 use mutrun::confine;
+use mutrun::dead_code;
 use mutrun::error::Result;
 use mutrun::exit_code::ExitCode;
 use mutrun::formats::Format;
@@ -43,7 +44,10 @@ fn dispatch(cli: Cli) -> Result<ExitCode> {
             overrides.test_command =
                 (!args.test_command.is_empty()).then(|| args.test_command.clone());
             overrides.mutate_only_covered_lines = args.covered_lines_only.then_some(true);
-            let ws = Workspace::open(&cli.dir, &overrides)?;
+            let mut ws = Workspace::open(&cli.dir, &overrides)?;
+            if args.dead_code {
+                ws.config.operators = ws.config.operators.with(dead_code::OPERATORS);
+            }
             let interrupted = Arc::new(AtomicBool::new(false));
             let flag = interrupted.clone();
             // First Ctrl-C: stop dispatching, save, summarise. Second: leave at once.
@@ -62,7 +66,9 @@ fn dispatch(cli: Cli) -> Result<ExitCode> {
                 changed,
                 shard: args.shard.as_deref().map(Shard::parse).transpose()?,
                 sample: args.sample.map(|n| (n, args.seed)),
+                operators: args.dead_code.then(|| dead_code::OPERATORS.to_vec()),
             };
+            let patterns = selection.patterns.clone();
             let options = RunOptions {
                 selection,
                 jobs: args.jobs,
@@ -73,7 +79,12 @@ fn dispatch(cli: Cli) -> Result<ExitCode> {
                 live_progress: !args.no_progress,
                 fail_under: args.fail_under,
             };
-            run::run(&ws, &options, interrupted)
+            let code = run::run(&ws, &options, interrupted)?;
+            if args.dead_code && code != ExitCode::Interrupted {
+                let found = dead_code::find(&ws.root, &ws.mutants_dir, &patterns)?;
+                print!("{}", dead_code::report_text(&found));
+            }
+            Ok(code)
         }
         Command::Generate(project) => {
             let ws = Workspace::open(&cli.dir, &commands::overrides(&project, None))?;

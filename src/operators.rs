@@ -393,6 +393,13 @@ impl OperatorSet {
         self.0.contains(&op)
     }
 
+    /// This selection with `extra` added (`run --dead-code` adds the statement removals).
+    pub fn with(&self, extra: &[Operator]) -> OperatorSet {
+        let mut set = self.0.clone();
+        set.extend(extra.iter().copied());
+        OperatorSet(set)
+    }
+
     /// What `.meta` files record to notice a change of selection: empty for the default set,
     /// else the enabled names in catalog order, comma-separated.
     pub fn fingerprint(&self) -> String {

@@ -1,5 +1,5 @@
-//! Which mutants a command acts on: ids or globs, lines changed by a diff, one shard of N, a
-//! reproducible random sample — in that order of narrowing.
+//! Which mutants a command acts on: ids or globs, operators, lines changed by a diff, one shard
+//! of N, a reproducible random sample — in that order of narrowing.
 
 use globset::{Glob, GlobSet, GlobSetBuilder};
 
@@ -10,6 +10,7 @@ use crate::error::{Error, Result};
 use crate::generate::sha256_hex;
 use crate::meta::{FileMeta, MutantMeta};
 use crate::mutant::MutantId;
+use crate::operators::Operator;
 
 /// Matches mutant ids against patterns; no pattern selects everything.
 pub struct Selector {
@@ -82,6 +83,8 @@ pub struct Selection {
     pub shard: Option<Shard>,
     /// `--sample N --seed S`.
     pub sample: Option<(usize, u64)>,
+    /// Only mutants of these operators (`run --dead-code`); `None`: any.
+    pub operators: Option<Vec<Operator>>,
 }
 
 impl Selection {
@@ -93,6 +96,11 @@ impl Selection {
         let selector = Selector::new(&self.patterns)?;
         let mut chosen: Vec<&MutantId> = mutants
             .filter(|(_, m)| selector.matches(&m.id))
+            .filter(|(_, m)| {
+                self.operators
+                    .as_ref()
+                    .is_none_or(|ops| ops.contains(&m.operator))
+            })
             .filter(|(f, m)| {
                 self.changed
                     .as_ref()
