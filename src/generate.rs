@@ -65,11 +65,17 @@ impl SourceProblem {
 pub struct GenerateSettings {
     /// The operators mutants are generated with.
     pub operators: OperatorSet,
+    /// Variants keep their annotations, for the type checker (`type_check_command`).
+    pub annotate_variants: bool,
 }
 
 impl GenerateSettings {
     pub fn fingerprint(&self) -> String {
-        format!("operators={}\n", self.operators.fingerprint())
+        format!(
+            "operators={}\nannotate_variants={}\n",
+            self.operators.fingerprint(),
+            self.annotate_variants
+        )
     }
 }
 
@@ -153,6 +159,7 @@ pub fn analyze(
             });
         }
         planned.push(PlannedFunction {
+            annotate: settings.annotate_variants,
             site,
             mutations,
             index,

@@ -39,6 +39,7 @@ pub mod select;
 pub mod stats;
 pub mod timeouts;
 pub mod trampoline;
+pub mod type_check;
 pub mod verify;
 pub mod visit;
 pub mod worker;

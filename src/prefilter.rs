@@ -1,15 +1,18 @@
 //! Verdicts decided before any test runs: `mutate_only_covered_lines` (`skipped`: no test
-//! executes the mutant's lines). They are decided again by every run, never reused.
+//! executes the mutant's lines) and `type_check_command` (`caught by type check`). They are
+//! decided again by every run, never reused.
 
 use std::collections::HashMap;
 
 use crate::covered_lines::ExecutedLines;
+use crate::error::Result;
 use crate::meta::VerdictRecord;
 use crate::mutant::MutantId;
 use crate::outcome::Verdict;
 use crate::record::Recorder;
 use crate::reuse;
 use crate::stats::{self, Coverage};
+use crate::type_check;
 use crate::workspace::Workspace;
 
 /// Before the stats pass: `mutate_only_covered_lines` needs the executed lines, which stats
@@ -26,6 +29,86 @@ pub fn decide<'a>(
     recorder: &Recorder,
     coverage: &Coverage,
     candidates: impl Iterator<Item = &'a MutantId>,
+) -> Result<HashMap<MutantId, VerdictRecord>> {
+    let candidates: Vec<&MutantId> = candidates.collect();
+    let mut decided = skip_uncovered(ws, recorder, coverage, &candidates);
+    let left: Vec<&MutantId> = candidates
+        .into_iter()
+        .filter(|id| !decided.contains_key(*id))
+        .collect();
+    decided.extend(type_check(ws, recorder, coverage, &left)?);
+    Ok(decided)
+}
+
+fn record(
+    recorder: &Recorder,
+    coverage: &Coverage,
+    id: &MutantId,
+    verdict: Verdict,
+    detail: String,
+) -> Option<VerdictRecord> {
+    let (_, mutant) = recorder.get(id)?;
+    let mut record = VerdictRecord {
+        verdict,
+        seconds: 0.0,
+        tests_run: vec![],
+        killer: None,
+        function_sha256: recorder.function_hash(id).unwrap_or_default(),
+        detail: Some(detail),
+        killer_sha256: None,
+        tests_sha256: None,
+    };
+    reuse::stamp(&mut record, coverage, &mutant.function);
+    Some(record)
+}
+
+/// `type_check_command`: one run of the type checker over `mutants/`; the candidates it reports
+/// an error inside of are `caught by type check`.
+fn type_check(
+    ws: &Workspace,
+    recorder: &Recorder,
+    coverage: &Coverage,
+    candidates: &[&MutantId],
+) -> Result<HashMap<MutantId, VerdictRecord>> {
+    let command = &ws.config.type_check_command;
+    if command.is_empty() || candidates.is_empty() {
+        return Ok(HashMap::new());
+    }
+    let started = std::time::Instant::now();
+    eprintln!("mutrun: type check: `{}` over mutants/", command.join(" "));
+    let python = ws.interpreter().ok().map(|i| i.path);
+    let errors = type_check::run(command, &ws.mutants_dir, python.as_deref())?;
+    let files: Vec<_> = recorder.files().collect();
+    let caught = type_check::caught(&ws.mutants_dir, &files, &errors);
+    let mut decided = HashMap::new();
+    for id in candidates {
+        if let Some(detail) = caught.get(*id) {
+            if let Some(r) = record(
+                recorder,
+                coverage,
+                id,
+                Verdict::CaughtByTypeCheck,
+                detail.clone(),
+            ) {
+                decided.insert((*id).clone(), r);
+            }
+        }
+    }
+    eprintln!(
+        "mutrun: type check: {} errors, {} mutants caught ({:.1} s; output in mutants/.mutrun/logs/type_check.log)",
+        errors.len(),
+        decided.len(),
+        started.elapsed().as_secs_f64()
+    );
+    Ok(decided)
+}
+
+/// `mutate_only_covered_lines`: the candidates no test executes are `skipped`.
+fn skip_uncovered(
+    ws: &Workspace,
+    recorder: &Recorder,
+    coverage: &Coverage,
+    candidates: &[&MutantId],
 ) -> HashMap<MutantId, VerdictRecord> {
     let mut decided = HashMap::new();
     if !ws.config.mutate_only_covered_lines {
@@ -40,18 +123,9 @@ pub fn decide<'a>(
         let Some(reason) = lines.skip_reason(file, mutant, coverage) else {
             continue;
         };
-        let mut record = VerdictRecord {
-            verdict: Verdict::Skipped,
-            seconds: 0.0,
-            tests_run: vec![],
-            killer: None,
-            function_sha256: recorder.function_hash(id).unwrap_or_default(),
-            detail: Some(reason),
-            killer_sha256: None,
-            tests_sha256: None,
-        };
-        reuse::stamp(&mut record, coverage, &mutant.function);
-        decided.insert(id.clone(), record);
+        if let Some(r) = record(recorder, coverage, id, Verdict::Skipped, reason) {
+            decided.insert((*id).clone(), r);
+        }
     }
     if !decided.is_empty() {
         eprintln!(

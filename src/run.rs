@@ -113,7 +113,7 @@ pub fn run(ws: &Workspace, options: &RunOptions, interrupted: Arc<AtomicBool>) -
 
     let mut planned = plan(&recorder, &chosen, ignored, &coverage, options.rerun);
     // Verdicts that need no test run (lines no test executes).
-    let decided = prefilter::decide(ws, &recorder, &coverage, planned.iter().map(|p| &p.id));
+    let decided = prefilter::decide(ws, &recorder, &coverage, planned.iter().map(|p| &p.id))?;
     planned.retain(|p| !decided.contains_key(&p.id));
     for (id, record) in decided {
         recorder.record(&id, record);

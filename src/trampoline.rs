@@ -20,6 +20,9 @@ pub struct PlannedFunction<'a> {
     pub mutations: Vec<Mutation>,
     /// Index of the function in its file, for the generated names `_mutrun_f{index}`.
     pub index: usize,
+    /// Variants keep the parameters' and the return annotations (`type_check_command`), so a
+    /// type checker checks their bodies as it checks the original's.
+    pub annotate: bool,
 }
 
 /// Keeps the first of mutations that would produce the same variant, and drops any that would
@@ -124,7 +127,18 @@ fn function_inserts(source: &str, function: &PlannedFunction) -> Vec<(usize, Str
         names.extend(body_variants.iter().map(|n| variant_name(*n)));
         block.push_str(&format!("{indent}global {}\n", names.join(", ")));
     }
-    let header_params = plain_parameters(&def.parameters);
+    let header_params = if function.annotate {
+        annotated_parameters(source, &def.parameters)
+    } else {
+        plain_parameters(&def.parameters)
+    };
+    let returns = match (&def.returns, function.annotate) {
+        (Some(returns), true) => format!(
+            " -> {}",
+            &source[usize::from(returns.start())..usize::from(returns.end())]
+        ),
+        _ => String::new(),
+    };
     let type_params = def.type_params.as_ref().map_or("", |tp| {
         &source[tp.range().start().into()..tp.range().end().into()]
     });
@@ -138,7 +152,7 @@ fn function_inserts(source: &str, function: &PlannedFunction) -> Vec<(usize, Str
             let name = variant_name(n);
             let body = body_text(source, def, Some(mutation));
             block.push_str(&format!(
-                "{indent}{keyword} {name}{type_params}({header_params}):{body}\n"
+                "{indent}{keyword} {name}{type_params}({header_params}){returns}:{body}\n"
             ));
             entries.push(name);
         }
@@ -362,6 +376,43 @@ fn plain_parameters(parameters: &Parameters) -> String {
     parts.join(", ")
 }
 
+/// The parameters with their annotations (as written) but without defaults: `self, x: int, *a:
+/// str, k: T, **kw: Any`. The dispatch line passes every argument, so no default is needed.
+fn annotated_parameters(source: &str, parameters: &Parameters) -> String {
+    let text = |p: &ruff_python_ast::Parameter| -> String {
+        let name = p.name.id.to_string();
+        match &p.annotation {
+            Some(annotation) => format!(
+                "{name}: {}",
+                &source[usize::from(annotation.start())..usize::from(annotation.end())]
+            ),
+            None => name,
+        }
+    };
+    let mut parts: Vec<String> = Vec::new();
+    for p in &parameters.posonlyargs {
+        parts.push(text(&p.parameter));
+    }
+    if !parameters.posonlyargs.is_empty() {
+        parts.push("/".into());
+    }
+    for p in &parameters.args {
+        parts.push(text(&p.parameter));
+    }
+    match &parameters.vararg {
+        Some(v) => parts.push(format!("*{}", text(v))),
+        None if !parameters.kwonlyargs.is_empty() => parts.push("*".into()),
+        None => {}
+    }
+    for p in &parameters.kwonlyargs {
+        parts.push(text(&p.parameter));
+    }
+    if let Some(k) = &parameters.kwarg {
+        parts.push(format!("**{}", text(k)));
+    }
+    parts.join(", ")
+}
+
 /// The arguments that pass every parameter on unchanged: `self, x, y, *args, k=k, **kw`.
 fn forwarded_arguments(parameters: &Parameters) -> String {
     let mut parts: Vec<String> = Vec::new();
@@ -463,6 +514,7 @@ mod tests {
                     })
                     .collect();
                 (!mutations.is_empty()).then_some(PlannedFunction {
+                    annotate: false,
                     site,
                     mutations,
                     index,

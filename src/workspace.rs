@@ -82,6 +82,7 @@ impl Workspace {
     pub fn settings(&self) -> GenerateSettings {
         GenerateSettings {
             operators: self.config.operators.clone(),
+            annotate_variants: !self.config.type_check_command.is_empty(),
         }
     }
 

@@ -362,3 +362,114 @@ fn covered_lines_mode_skips_exactly_the_lines_no_test_executes() {
     assert!(text.contains("6 mutants skipped"), "{text}");
     assert_eq!(skipped(&project), expected);
 }
+
+/// A virtualenv with pytest and mypy under `target/test-venv-typed`, made on first use; `None`
+/// (with the reason printed) when it cannot be made here (no pip, no network).
+fn typed_venv() -> Option<std::path::PathBuf> {
+    use std::process::Command;
+    let venv = Path::new(env!("CARGO_MANIFEST_DIR")).join("target/test-venv-typed");
+    let ready = |venv: &Path| {
+        Command::new(venv.join("bin/python"))
+            .args(["-c", "import pytest, mypy"])
+            .output()
+            .is_ok_and(|o| o.status.success())
+    };
+    if ready(&venv) {
+        return Some(venv);
+    }
+    // Made in place (console scripts such as `mypy` name their venv's python by absolute path,
+    // so a venv cannot be built elsewhere and moved); only this test uses it.
+    let _ = std::fs::remove_dir_all(&venv);
+    let made = Command::new("python3")
+        .args(["-m", "venv"])
+        .arg(&venv)
+        .status()
+        .is_ok_and(|s| s.success())
+        && Command::new(venv.join("bin/python"))
+            .args(["-m", "pip", "install", "-q", "pytest", "mypy"])
+            .status()
+            .is_ok_and(|s| s.success());
+    if !made {
+        let _ = std::fs::remove_dir_all(&venv);
+        eprintln!(
+            "skipped: cannot make a virtualenv with pytest and mypy (python3 -m venv + pip install mypy failed)"
+        );
+        return None;
+    }
+    ready(&venv).then_some(venv)
+}
+
+#[test]
+fn the_type_checker_catches_the_mutants_mypy_rejects() {
+    let Some(venv) = typed_venv() else {
+        return;
+    };
+    let (_guard, project) = common::fixture("triage/typed");
+    let run = |args: &[&str]| {
+        let out = std::process::Command::new(env!("CARGO_BIN_EXE_mutrun"))
+            .arg("-C")
+            .arg(&project)
+            .args(args)
+            .env("VIRTUAL_ENV", &venv)
+            .env_remove("MUTANT_UNDER_TEST")
+            .output()
+            .expect("run mutrun");
+        assert!(out.status.success(), "{}", common::text(&out));
+        out
+    };
+    let out = run(&["run", "--no-progress"]);
+    let text = common::text(&out);
+    assert!(
+        text.contains("type check: `mypy typed` over mutants/"),
+        "{text}"
+    );
+    let out = run(&["results", "--all", "--json"]);
+    let doc: serde_json::Value = serde_json::from_slice(&out.stdout).expect("results JSON");
+    let caught: BTreeMap<String, String> = doc["mutants"]
+        .as_array()
+        .expect("mutants")
+        .iter()
+        .filter(|m| m["verdict"] == "caught_by_type_check")
+        .map(|m| {
+            let id = m["id"].as_str().expect("id").to_string();
+            (id, m["detail"].as_str().unwrap_or("").to_string())
+        })
+        .collect();
+    let ids: Vec<&str> = caught.keys().map(String::as_str).collect();
+    assert_eq!(
+        ids,
+        [
+            "typed.text.first_word:1", // words = None: None is not indexable
+            "typed.text.first_word:4", // return None from -> str
+            "typed.text.greet:4",      // return None from -> str
+            "typed.text.greet:5",      // "Hello, " - name.upper()
+            "typed.text.total:1",      // result = None, then result += item
+            "typed.text.total:5",      // return None from -> int
+        ],
+        "{caught:?}"
+    );
+    assert!(
+        caught["typed.text.greet:5"].contains("Unsupported left operand type for -"),
+        "{caught:?}"
+    );
+    // The untyped function is not checked by mypy: its mutants ran.
+    let verdict = |id: &str| {
+        doc["mutants"]
+            .as_array()
+            .expect("mutants")
+            .iter()
+            .find(|m| m["id"] == id)
+            .map(|m| m["verdict"].clone())
+            .expect("mutant")
+    };
+    assert_eq!(verdict("typed.text.untyped:1"), "killed");
+    assert_eq!(verdict("typed.text.first_word:2"), "survived");
+    // Left out of the score: 11 killed of 12 judged.
+    assert_eq!(
+        doc["summary"]["counts"]["caught by type check"], 6,
+        "{}",
+        doc["summary"]
+    );
+    let score = doc["summary"]["score"].as_f64().expect("score");
+    assert!((score - 11.0 / 12.0).abs() < 1e-3, "{}", doc["summary"]);
+}
