@@ -205,6 +205,15 @@ pub fn show(ws: &Workspace, id: &str) -> Result<ExitCode> {
             None => println!("verdict: not run yet (`mutrun run '{}'`)", mutant.id),
         },
     }
+    if let Some(key) = marks::key_of(&file, &mutant) {
+        if let Some(reason) = Marks::load(&ws.root)?.reason(&key) {
+            println!(
+                "marked equivalent in {}: {reason} (reported as ignored; `mutrun unmark {}` removes the mark)",
+                marks::MARKS_FILE,
+                mutant.id
+            );
+        }
+    }
     print_covering_tests(ws, &mutant);
     print!(
         "{}",

@@ -95,6 +95,12 @@ fn a_marked_mutant_stays_ignored_across_edits_until_unmarked() {
         "{marks}"
     );
 
+    let text = ok(&project, &["show", &id]);
+    assert!(
+        text.contains("marked equivalent in mutrun-marks.toml: x == lo returns lo either way"),
+        "{text}"
+    );
+
     // Reported as ignored at once, and left out of the score.
     let (summary, rows) = results(&project);
     assert_eq!(rows[&id]["verdict"], "ignored", "{rows:?}");

@@ -673,3 +673,33 @@ fn ten_thousand_mutants_load_and_draw_fast() {
         "loading and drawing 10k mutants took {elapsed:?}"
     );
 }
+
+#[test]
+fn e_marks_the_survivor_equivalent_in_the_marks_file_and_shows_it_ignored() {
+    let temp = tempfile::tempdir().expect("temp dir");
+    let mut app = App::new(
+        temp.path().to_path_buf(),
+        vec![FileData::new(file_meta(
+            "simple/calc.py",
+            "simple.calc",
+            true,
+        ))],
+        Some(coverage()),
+    );
+    // Filter to survivors, open the first one, press e.
+    keys(&mut app, &[Key::Char('f'), Key::Enter]);
+    let r = app.selected_mutant().expect("a survivor is selected");
+    assert_eq!(app.status_of(r), Status::Verdict(Verdict::Survived));
+    let effects = keys(&mut app, &[Key::Char('e')]);
+    assert_eq!(effects, [Effect::MarkEquivalent(r)]);
+    let (file, mutant) = app.mutant(r).expect("mutant");
+    let (meta, mutant) = (file.meta.clone(), mutant.clone());
+    let message = super::mark_equivalent(temp.path(), &meta, &mutant).expect("marked");
+    assert!(message.contains("mutrun-marks.toml"), "{message}");
+    app.marked(r, Ok(message));
+    assert_eq!(app.status_of(r), Status::Verdict(Verdict::Ignored));
+    let marks = crate::marks::Marks::load(temp.path()).expect("marks file");
+    let key = crate::marks::key_of(&meta, &mutant).expect("key");
+    assert_eq!(marks.reason(&key), Some("marked in mutrun browse"));
+    assert_eq!(app.summary.count(Verdict::Ignored), 1);
+}
