@@ -115,7 +115,16 @@ fn skip_uncovered(
         return decided;
     }
     let recorded = stats::read_lines(&ws.mutants_dir).unwrap_or_default();
-    let lines = ExecutedLines::new(&ws.root, &ws.settings(), recorder.files(), &recorded);
+    // Only the files that hold a candidate are generated again to map their lines.
+    let sources: std::collections::HashSet<&str> = candidates
+        .iter()
+        .filter_map(|id| recorder.get(id))
+        .map(|(file, _)| file.source.as_str())
+        .collect();
+    let files = recorder
+        .files()
+        .filter(|f| sources.contains(f.source.as_str()));
+    let lines = ExecutedLines::new(&ws.root, &ws.settings(), files, &recorded);
     for id in candidates {
         let Some((file, mutant)) = recorder.get(id) else {
             continue;
