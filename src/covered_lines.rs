@@ -163,6 +163,30 @@ mod tests {
     }
 
     #[test]
+    fn source_lines_map_onto_the_rewritten_file_with_annotated_variants() {
+        let source = "import os\n\n\ndef add(a, /, b: int = 1, *rest: str, k: \"T\", **kw: object) -> int:\n    return a + b\n";
+        let settings = GenerateSettings {
+            annotate_variants: true,
+            ..GenerateSettings::default()
+        };
+        let generated = analyze(source.as_bytes(), Path::new("m.py"), "m", true, &settings)
+            .unwrap_or_else(|_| panic!("analyzes"));
+        let rendered = generated.rendered.expect("rendered");
+        assert!(
+            rendered.contains(
+                "def _mutrun_f0_2(a, /, b: int, *rest: str, k: \"T\", **kw: object) -> int:"
+            ),
+            "{rendered}"
+        );
+        let map = LineMap::new(source, &generated.inserted_lines);
+        let lines: Vec<&str> = rendered.lines().collect();
+        for (i, original) in source.lines().enumerate() {
+            let at = map.rendered(i + 1).expect("mapped");
+            assert_eq!(lines[at - 1], original, "line {}", i + 1);
+        }
+    }
+
+    #[test]
     fn a_same_line_insertion_without_breaks_keeps_the_line() {
         let map = LineMap::new("x = 1; y = 2\nz\n", &[(7, 0)]);
         assert_eq!(map.rendered(1), Some(1));
