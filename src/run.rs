@@ -65,7 +65,14 @@ pub fn run(ws: &Workspace, options: &RunOptions, interrupted: Arc<AtomicBool>) -
     let selected = chosen.len();
     // Marked (equivalent) mutants are never run; their verdict is `ignored` in every report.
     let resolved = Marks::load(&ws.root)?.resolve(recorder.files());
-    for warning in marks::stale_warnings(&resolved.stale) {
+    // A mark of an operator this run does not generate is not stale, only out of scope.
+    let stale: Vec<_> = resolved
+        .stale
+        .iter()
+        .filter(|m| ws.config.operators.contains(m.key.operator))
+        .cloned()
+        .collect();
+    for warning in marks::stale_warnings(&stale) {
         eprintln!("mutrun: warning: {warning}");
     }
     let ignored = &resolved.ignored;

@@ -162,6 +162,9 @@ fn a_mark_whose_mutant_is_gone_is_reported_stale() {
     let id = find_id(&project, "compare_boundary", "return n <= 10");
     common::run_ok(&project, &[]);
     ok(&project, &["mark", &id, "--equivalent", "--reason", "r"]);
+    // A run without its operator leaves the mark alone: not stale, only out of scope.
+    let text = common::run_ok(&project, &["--operators", "return_none"]);
+    assert!(!text.contains("stale mark"), "{text}");
     // The comparison is rewritten: the marked mutant no longer exists.
     edit(&project, "tri/calc.py", "return n < 10", "return n <= 9");
     let text = common::run_ok(&project, &[]);
