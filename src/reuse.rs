@@ -23,6 +23,9 @@ pub enum Rerun {
     CoveringTestsChanged,
     /// `--rerun` asked for it.
     Forced,
+    /// Its last verdict was decided without tests (skipped for its lines, caught by the type
+    /// checker); every run decides such verdicts again (`src/prefilter.rs`).
+    Redecided,
 }
 
 impl Rerun {
@@ -33,15 +36,17 @@ impl Rerun {
             Rerun::KillerChanged => "killing test changed or removed",
             Rerun::CoveringTestsChanged => "covering tests added or changed",
             Rerun::Forced => "--rerun",
+            Rerun::Redecided => "skipped or caught by type check last time",
         }
     }
 
-    pub const ALL: [Rerun; 5] = [
+    pub const ALL: [Rerun; 6] = [
         Rerun::New,
         Rerun::FunctionChanged,
         Rerun::KillerChanged,
         Rerun::CoveringTestsChanged,
         Rerun::Forced,
+        Rerun::Redecided,
     ];
 }
 

@@ -411,7 +411,7 @@ fn plan(
             let reason = if rerun {
                 Rerun::Forced
             } else if undecided {
-                Rerun::New
+                Rerun::Redecided
             } else {
                 reuse::why_rerun(file, mutant, coverage)?
             };
