@@ -298,7 +298,16 @@ fn check(
     crate::atomic::write_atomic(&target, case.mutated.as_bytes())?;
     let log = logs.join(format!("{}.log", case.id.replace(['/', ':'], "_")));
     let started = Instant::now();
-    let plain = run_plain_pytest(ws, interpreter, copy, &case, &log);
+    let mut plain = run_plain_pytest(ws, interpreter, copy, &case.tests, case.limit, &log);
+    // A parametrize id made from a value the mutant changes (`test_x[red-1]` → `test_x[XXred-1XX]`)
+    // is not found under the mutant: ask for the test functions instead, which is what those
+    // cases are under plain pytest.
+    if matches!(plain, Ok(PlainOutcome::NotRun(4))) && ids_not_found(&log) {
+        let functions = test_functions(&case.tests);
+        if functions != case.tests {
+            plain = run_plain_pytest(ws, interpreter, copy, &functions, case.limit, &log);
+        }
+    }
     crate::atomic::write_atomic(&target, case.original.as_bytes())?;
     Ok(Checked {
         plain: plain?,
@@ -308,11 +317,26 @@ fn check(
     })
 }
 
+/// `tests` with each parametrized id cut to its test function, without repeats, in order.
+fn test_functions(tests: &[String]) -> Vec<String> {
+    let mut seen = HashSet::new();
+    tests
+        .iter()
+        .map(|id| id.split('[').next().unwrap_or(id).to_string())
+        .filter(|id| seen.insert(id.clone()))
+        .collect()
+}
+
+fn ids_not_found(log: &Path) -> bool {
+    std::fs::read_to_string(log).is_ok_and(|text| text.contains("ERROR: not found: "))
+}
+
 fn run_plain_pytest(
     ws: &Workspace,
     interpreter: &Interpreter,
     copy: &Path,
-    case: &Case,
+    tests: &[String],
+    limit: Duration,
     log: &Path,
 ) -> Result<PlainOutcome> {
     let log_file = std::fs::File::create(log).map_err(|e| Error::io("create", log, e))?;
@@ -322,10 +346,10 @@ fn run_plain_pytest(
     let mut cmd = Command::new(&interpreter.path);
     cmd.args(["-m", "pytest", "-p", "no:cacheprovider", "-x", "-q"])
         .args(&ws.config.pytest_add_cli_args);
-    if case.tests.is_empty() {
+    if tests.is_empty() {
         cmd.args(ws.config.tests_dir.iter().map(|p| p.display().to_string()));
     } else {
-        cmd.args(&case.tests);
+        cmd.args(tests);
     }
     let mut python_path: Vec<String> = ws
         .project
@@ -377,14 +401,17 @@ fn run_plain_pytest(
                 return Ok(match (status.code(), status.signal()) {
                     (Some(0), _) => PlainOutcome::Undetected,
                     (Some(1 | 2), _) => PlainOutcome::Detected,
-                    // pytest's usage-error code also ends a run whose conftest.py fails to
-                    // import: under the mutant, that is the suite failing.
-                    (Some(4), _) if conftest_failed(log) => PlainOutcome::Detected,
+                    // pytest's usage-error code also ends a run whose conftest.py, or a test
+                    // file holding the asked tests, fails to import (the ids are then "not
+                    // found"): under the mutant, that is the suite failing.
+                    (Some(4), _) if conftest_failed(log) || collection_failed(log) => {
+                        PlainOutcome::Detected
+                    }
                     (Some(code), _) => PlainOutcome::NotRun(code),
                     (None, _) => PlainOutcome::Crashed,
                 });
             }
-            Ok(None) if started.elapsed() > case.limit => {
+            Ok(None) if started.elapsed() > limit => {
                 kill_group(child.id() as i32);
                 let _ = child.wait();
                 return Ok(PlainOutcome::TimedOut);
@@ -397,6 +424,10 @@ fn run_plain_pytest(
 
 fn conftest_failed(log: &Path) -> bool {
     std::fs::read_to_string(log).is_ok_and(|text| text.contains("while loading conftest"))
+}
+
+fn collection_failed(log: &Path) -> bool {
+    std::fs::read_to_string(log).is_ok_and(|text| text.contains("ERROR collecting "))
 }
 
 fn print_report(checked: &[Checked]) -> ExitCode {
