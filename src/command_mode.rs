@@ -135,7 +135,7 @@ impl TestCommand {
         cmd.spawn().map_err(|e| {
             Error::usage(format!(
                 "cannot start the test command `{}`: {e}. Check test_command in the config (or the \
-                 command after `--`)",
+                 command after `--`; mutant ids and globs go before the `--`)",
                 display(&self.argv)
             ))
         })

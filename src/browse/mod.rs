@@ -297,10 +297,9 @@ impl Runner {
         let mut child = Command::new(exe)
             .arg("-C")
             .arg(root)
-            .args(["run", "--rerun", "--no-progress"])
+            // The pattern goes first: after `--` would be a test command (test-command mode).
+            .args(["run", request.pattern.as_str(), "--rerun", "--no-progress"])
             .args(run_args)
-            .arg("--")
-            .arg(&request.pattern)
             .stdin(Stdio::null())
             .stdout(Stdio::piped())
             .stderr(Stdio::piped())
