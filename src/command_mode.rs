@@ -13,7 +13,7 @@
 
 use std::collections::{BTreeSet, VecDeque};
 use std::fs::File;
-use std::os::unix::process::{CommandExt, ExitStatusExt};
+use std::os::unix::process::ExitStatusExt;
 use std::path::{Path, PathBuf};
 use std::process::{Child, Command, Stdio};
 use std::sync::atomic::{AtomicBool, Ordering};
@@ -25,7 +25,8 @@ use crate::generate::sha256_hex;
 use crate::lab::{Job, JobKind, JobResult, RunEnd};
 use crate::stats::{StatsFile, TestStats};
 use crate::worker::{
-    cpu_seconds, kill_group, same_addresses_every_run, ChildEnd, ChildResult, FailedTest,
+    cpu_seconds, kill_group, own_group_dying_with_mutrun, same_addresses_every_run, ChildEnd,
+    ChildResult, FailedTest,
 };
 
 /// How the project's own test command is started, in `mutants/`, seeing the mutated code.
@@ -110,14 +111,7 @@ impl TestCommand {
         if let Some(mutant) = mutant {
             cmd.env("MUTANT_UNDER_TEST", mutant);
         }
-        cmd.process_group(0);
-        // SAFETY: prctl is async-signal-safe and touches no memory of the parent.
-        unsafe {
-            cmd.pre_exec(|| {
-                nix::sys::prctl::set_pdeathsig(nix::sys::signal::Signal::SIGKILL)
-                    .map_err(std::io::Error::from)
-            });
-        }
+        own_group_dying_with_mutrun(&mut cmd);
         same_addresses_every_run(&mut cmd);
         Ok(cmd)
     }

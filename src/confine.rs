@@ -5,9 +5,10 @@
 //! `config.rs` already refuses absolute paths and `..` that climb out; what only the file system
 //! knows — where a link really points — is checked here, against the canonical project root.
 
-use std::path::{Component, Path, PathBuf};
+use std::path::{Path, PathBuf};
 
 use crate::config::{CliOverrides, Config};
+use crate::copy_tree::normalize;
 use crate::error::{Error, Result};
 
 /// What to do, said after every refusal.
@@ -147,21 +148,6 @@ fn resolve(path: &Path) -> Option<PathBuf> {
         rest.push(prefix.file_name()?);
         prefix = prefix.parent()?;
     }
-}
-
-/// `path` with `.` and `..` resolved lexically.
-fn normalize(path: &Path) -> PathBuf {
-    let mut out = PathBuf::new();
-    for component in path.components() {
-        match component {
-            Component::CurDir => {}
-            Component::ParentDir => {
-                out.pop();
-            }
-            other => out.push(other),
-        }
-    }
-    out
 }
 
 #[cfg(test)]

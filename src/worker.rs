@@ -52,16 +52,22 @@ impl PytestCommand {
         for (k, v) in extra_env {
             cmd.env(k, v);
         }
-        cmd.process_group(0);
-        // SAFETY: prctl is async-signal-safe and touches no memory of the parent.
-        unsafe {
-            cmd.pre_exec(|| {
-                nix::sys::prctl::set_pdeathsig(nix::sys::signal::Signal::SIGKILL)
-                    .map_err(std::io::Error::from)
-            });
-        }
+        own_group_dying_with_mutrun(&mut cmd);
         same_addresses_every_run(&mut cmd);
         cmd
+    }
+}
+
+/// Starts `cmd` in its own process group (so a timeout can kill all of it) and has the kernel
+/// kill it if mutrun dies (so `kill -9` of mutrun leaves no orphans).
+pub fn own_group_dying_with_mutrun(cmd: &mut Command) {
+    cmd.process_group(0);
+    // SAFETY: prctl is async-signal-safe and touches no memory of the parent.
+    unsafe {
+        cmd.pre_exec(|| {
+            nix::sys::prctl::set_pdeathsig(nix::sys::signal::Signal::SIGKILL)
+                .map_err(std::io::Error::from)
+        });
     }
 }
 
