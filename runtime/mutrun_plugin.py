@@ -480,6 +480,13 @@ def _child(session, items, request, write_end):
             # A killed mutant needs only the killing test's id; formatting a long traceback
             # would triple the cost of every killed mutant. Sanity passes keep the full text.
             session.config.option.tbstyle = "line"
+        if request.get("recollect"):
+            items, failure = _recollect(session, items, request["recollect"])
+            if failure is not None:
+                _write_result(write_end, {"ran": [], "failed": [failure], "unknown": []})
+                os._exit(0)
+            if any(t not in items for t in request["tests"]):
+                _adopt_moved_ids(items)
         result = _run_items(session, items, request["tests"], request.get("stop_on_failure", True))
         _write_result(write_end, result)
     except BaseException:
@@ -490,6 +497,47 @@ def _child(session, items, request, write_end):
         finally:
             os._exit(70)
     os._exit(0)
+
+
+def _recollect(session, items, files):
+    """Collects the test files `files` again, with the mutant active: their module-level code
+    called the mutated function at collection (a parametrize table built with it), so the worker's
+    items hold what the original computed. Each file's module is imported anew under the node that
+    held it, so conftest fixtures still apply. Returns (items with those files' items replaced,
+    None), or (None, the failure) when a file fails to collect under the mutant: plain pytest on
+    the patched source fails there too."""
+    from _pytest.runner import collect_one_node
+
+    files = set(files)
+    kept = {nodeid: item for nodeid, item in items.items() if nodeid.split("::", 1)[0] not in files}
+    olds = {}
+    for nodeid, item in items.items():
+        file = nodeid.split("::", 1)[0]
+        if file in files and file not in olds:
+            module = item.getparent(pytest.Module)
+            if module is not None:
+                olds[file] = module
+    collected = []
+    for file in sorted(olds):
+        old = olds[file]
+        loaded = getattr(old, "_obj", None)
+        if loaded is not None:
+            sys.modules.pop(loaded.__name__, None)
+        pending = [type(old).from_parent(old.parent, path=old.path)]
+        while pending:
+            node = pending.pop(0)
+            if isinstance(node, pytest.Item):
+                collected.append(node)
+                continue
+            report = collect_one_node(node)
+            if report.failed:
+                message = _first_error_lines(report)
+                return None, {"test": report.nodeid or file, "when": "collect", "message": message}
+            pending[0:0] = report.result or []
+    # What the first collection did after collecting: plugins' and conftests' marks, skips.
+    session.config.hook.pytest_collection_modifyitems(session=session, config=session.config, items=collected)
+    kept.update((item.nodeid, item) for item in collected)
+    return kept, None
 
 
 def _enter_child(session, request, write_end):

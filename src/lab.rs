@@ -2,8 +2,10 @@
 //! child's process group, restarts workers that die, and hands every finished job to a callback.
 //!
 //! Jobs for functions that ran during collection go to a *fresh* process instead of a child
-//! forked after collection (see `stats::Coverage::collection_hits`): a child of a zygote (pytest
-//! configured, nothing collected) when possible, else a new pytest process.
+//! forked after collection (see `stats::Coverage::collection_start`): a child of a zygote (pytest
+//! configured, nothing collected) when possible, else a new pytest process. A function called at
+//! collection only by test files' module-level code is instead tested in a forked child that
+//! collects those files again under the mutant ([`Start::Recollect`]).
 
 use std::collections::{HashMap, HashSet, VecDeque};
 use std::path::{Path, PathBuf};
@@ -49,8 +51,21 @@ pub struct Job {
     pub tests: Vec<String>,
     pub budget: Duration,
     pub stop_on_failure: bool,
-    /// Run in a new pytest process with the mutant active from start-up, not a forked child.
-    pub fresh: bool,
+    pub start: Start,
+}
+
+/// Where a job's tests run.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Start {
+    /// In a child forked from a worker that collected the suite once.
+    Forked,
+    /// In a forked child that first collects these test files again under the mutant: the
+    /// mutated function ran only in their module-level code at collection (a parametrize table),
+    /// so only their items hold what the original computed.
+    Recollect(Vec<String>),
+    /// In a new pytest process, or a zygote's child, with the mutant active from start-up: the
+    /// function ran at import or collection where its result may reach any test.
+    Fresh,
 }
 
 #[derive(Debug)]
@@ -274,7 +289,7 @@ impl Lab {
                 timed_out: false,
                 attempts,
             };
-            let wanted = if running.job.fresh {
+            let wanted = if running.job.start == Start::Fresh {
                 if !self.zygote_can_run(&running.job) {
                     self.start_fresh(running)?;
                     continue;
@@ -301,6 +316,10 @@ impl Lab {
                 mutant,
                 tests: running.job.tests.clone(),
                 stop_on_failure: running.job.stop_on_failure,
+                recollect: match &running.job.start {
+                    Start::Recollect(files) => files.clone(),
+                    _ => vec![],
+                },
             });
             if sent.is_err() {
                 // The worker is gone; its Exited event will restart it.

@@ -9,7 +9,7 @@ use std::time::{Duration, Instant};
 use crate::command_mode::{self, TestCommand};
 use crate::error::{Error, Result};
 use crate::exit_code::ExitCode;
-use crate::lab::{Job, JobKind, JobResult, Lab, RunEnd};
+use crate::lab::{Job, JobKind, JobResult, Lab, RunEnd, Start};
 use crate::marks::{self, Marks};
 use crate::meta::{self, VerdictRecord};
 use crate::mutant::{FunctionKey, MutantId};
@@ -183,7 +183,7 @@ pub fn run(ws: &Workspace, options: &RunOptions, interrupted: Arc<AtomicBool>) -
             tests: order,
             budget: policy.budget(seconds),
             stop_on_failure: true,
-            fresh: coverage.collection_hits.contains(&mutant.function),
+            start: coverage.collection_start(&mutant.function),
         });
     }
     recorder.flush()?;
@@ -235,7 +235,7 @@ pub fn run(ws: &Workspace, options: &RunOptions, interrupted: Arc<AtomicBool>) -
         Some(pytest) => pytest,
         None => start_python(ws)?,
     };
-    let zygotes = if jobs.iter().any(|j| j.fresh) {
+    let zygotes = if jobs.iter().any(|j| j.start == Start::Fresh) {
         workers
     } else {
         0
@@ -256,11 +256,14 @@ pub fn run(ws: &Workspace, options: &RunOptions, interrupted: Arc<AtomicBool>) -
     for job in &mut jobs {
         if let JobKind::Mutant(id) = &job.kind {
             if let Some((function, _)) = id.split() {
-                job.fresh |= collection_hits.contains(&function);
+                if collection_hits.contains(&function) {
+                    job.start = Start::Fresh;
+                }
             }
         }
-        if job.fresh {
-            // A fresh process starts pytest and collects before its first test.
+        if job.start != Start::Forked {
+            // A fresh process starts pytest and collects before its first test; a re-collecting
+            // child collects part of the suite.
             job.budget += collected.startup.mul_f64(policy.multiplier);
         }
     }
@@ -509,7 +512,7 @@ fn sanity_passes(
             tests: ids,
             budget: policy.budget(seconds) + Duration::from_secs(30),
             stop_on_failure: false,
-            fresh: false,
+            start: Start::Forked,
         })
         .collect();
     let t = Instant::now();
@@ -530,7 +533,7 @@ fn sanity_passes(
         tests: tests.iter().map(|t| t.0.to_string()).collect(),
         budget: policy.budget(total) + Duration::from_secs(30),
         stop_on_failure: true,
-        fresh: false,
+        start: Start::Forked,
     };
     let mut results = Vec::new();
     if lab.run(vec![forced], |r| results.push(r))? == RunEnd::Interrupted {

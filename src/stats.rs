@@ -11,6 +11,7 @@ use serde::{Deserialize, Serialize};
 use crate::error::{Error, Result};
 use crate::exit_code::ExitCode;
 use crate::generate::sha256_hex;
+use crate::lab::Start;
 use crate::mutant::FunctionKey;
 use crate::worker::{kill_group, log_tail, CollectError, PytestCommand};
 
@@ -66,9 +67,11 @@ pub struct Coverage {
     pub tests: Vec<TestStats>,
     by_function: HashMap<FunctionKey, Vec<usize>>,
     by_id: HashMap<String, usize>,
-    /// Functions that ran before any test (import, collection): their mutants need a fresh
-    /// process, because a forked child would inherit whatever they computed unmutated.
-    pub collection_hits: HashSet<FunctionKey>,
+    /// Functions that ran before any test (import, collection): a forked child would inherit
+    /// whatever they computed unmutated (see [`Coverage::collection_start`]).
+    collection_hits: HashSet<FunctionKey>,
+    /// Of those, the ones called only by test files' module-level code, with those files.
+    collection_hit_files: HashMap<FunctionKey, Vec<String>>,
 }
 
 impl Coverage {
@@ -121,6 +124,11 @@ impl Coverage {
             .collect();
         Coverage {
             by_id,
+            collection_hit_files: stats
+                .collection_hit_files
+                .iter()
+                .map(|(k, files)| (FunctionKey(k.clone()), files.clone()))
+                .collect(),
             collection_hits: stats
                 .collection_hits
                 .iter()
@@ -128,6 +136,19 @@ impl Coverage {
                 .collect(),
             tests: stats.tests,
             by_function,
+        }
+    }
+
+    /// Where the mutants of `function` must run their tests: a function that ran at import or
+    /// collection needs a process in which it ran mutated from the start, unless only test files'
+    /// module-level code called it: then re-collecting those files in a forked child will do.
+    pub fn collection_start(&self, function: &FunctionKey) -> Start {
+        if !self.collection_hits.contains(function) {
+            return Start::Forked;
+        }
+        match self.collection_hit_files.get(function) {
+            Some(files) if !files.is_empty() => Start::Recollect(files.clone()),
+            _ => Start::Fresh,
         }
     }
 

@@ -97,6 +97,9 @@ pub struct Request {
     pub mutant: Option<String>,
     pub tests: Vec<String>,
     pub stop_on_failure: bool,
+    /// Test files the child collects again, with the mutant active, before running `tests`.
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub recollect: Vec<String>,
 }
 
 /// What a child reported before it exited.

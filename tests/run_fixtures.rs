@@ -273,9 +273,20 @@ fn a_table_built_at_import_is_rebuilt_with_the_mutant_active() {
     assert_eq!(record["killer"], "tests/conftest.py", "{record}");
 
     // `shade` is called only by tests/test_shades.py's module-level parametrize table: its
-    // mutants run in a fresh process (the table must be built with the mutant active), and only
-    // that file's tests cover it, not the whole suite.
+    // mutants run in a forked child that collects that file again with the mutant active (a
+    // child of the worker's collection would test the table the original built, and call them
+    // survivors), and only that file's tests cover it, not the whole suite.
     assert_all(&project, &v, "palette.codes.shade:*", "killed");
+    // "%s-%d" → "XX%s-%dXX" renames the parametrize ids; the renamed cases still run.
+    let record = common::stored_record(&project, "palette/codes.py", "palette.codes.shade:1");
+    let killer = record["killer"].as_str().unwrap_or_default();
+    assert!(
+        killer.starts_with("tests/test_shades.py::test_shades_are_name_dash_level["),
+        "{record}"
+    );
+    // "%s-%d" → "%S-%D" raises while the table is built: the file fails to collect.
+    let record = common::stored_record(&project, "palette/codes.py", "palette.codes.shade:2");
+    assert_eq!(record["killer"], "tests/test_shades.py", "{record}");
     let out = common::mutrun(&project, &["tests-for", "palette.codes.shade:1"]);
     let text = common::text(&out);
     assert!(out.status.success(), "{text}");
