@@ -332,6 +332,8 @@ class _CollectionHits(set):
     def __init__(self, before_configure, stats):
         super().__init__(before_configure)
         self.stats = stats
+        self.project_root = os.path.realpath(stats.mutants_dir()) + os.sep
+        self.in_project = {}  # code file name -> under mutants/?
         # key -> set of test-file paths; None: reached from elsewhere, so every test covers it
         self.files = {key: None for key in before_configure}
 
@@ -347,16 +349,27 @@ class _CollectionHits(set):
 
     def _calling_test_file(self):
         """The test module being collected, when the innermost module-level code on the stack is
-        that module's own; else None."""
+        that module's own (a table it builds), or is no project file's (pytest itself, building
+        that module's items: parametrize ids read attributes of the table's values); else None
+        (a project module or conftest.py being imported)."""
         collecting = self.stats.collecting
         if collecting is None:
             return None
         frame = sys._getframe(2)
         while frame is not None and frame.f_code.co_name != "<module>":
             frame = frame.f_back
-        if frame is None or os.path.abspath(frame.f_code.co_filename) != collecting:
-            return None
-        return collecting
+        if frame is None:
+            return collecting
+        module_file = frame.f_code.co_filename
+        if os.path.abspath(module_file) == collecting or not self._in_project(module_file):
+            return collecting
+        return None
+
+    def _in_project(self, filename):
+        inside = self.in_project.get(filename)
+        if inside is None:
+            inside = self.in_project[filename] = os.path.realpath(filename).startswith(self.project_root)
+        return inside
 
     def files_relative_to(self, root):
         relative = {}
