@@ -9,7 +9,11 @@ copies in its mutants/ files. Mutants with the same function and AST are the sam
 a table of the rest: mutrun-only mutants by mutrun operator, mutmut-only mutants by the smallest
 AST change that makes them, and both sides' mutants in functions the other tool leaves alone.
 
-Usage: bench/mutant_diff.py [--project NAME] [--examples]     (after bench/setup.sh)
+With --verdicts it reads the copies the last `bench/compare.py` run left (bench/work/runs/) instead
+of generating, and adds a table of the verdicts of the mutants both tools made: how many got the
+same verdict from both, and for the rest, which functions they sit in.
+
+Usage: bench/mutant_diff.py [--project NAME] [--examples N] [--verdicts]     (after bench/setup.sh)
 """
 from __future__ import annotations
 
@@ -20,8 +24,9 @@ import re
 from collections import Counter, defaultdict
 from pathlib import Path
 
-from _common import (CORPUS, LOGS, PROJECTS, RUNS, VENVS, BenchError, fresh_copy, main_wrapper,
-                     markdown_table, mutmut_generation, mutrun_binary, require_setup, run_timed, venv_env)
+from _common import (CORPUS, LOGS, MUTMUT_STATUS, PROJECTS, RUNS, VENVS, BenchError, fresh_copy,
+                     main_wrapper, markdown_table, mutmut_generation, mutrun_binary, require_setup,
+                     run_timed, venv_env)
 
 MUTMUT_NAME = re.compile(r"^x(?:_|ǁ(?P<cls>.+)ǁ)(?P<name>.+)__mutmut_(?P<n>\d+|orig)$")
 
@@ -50,8 +55,9 @@ def functions(tree: ast.AST, prefix=""):
             yield from functions(node, prefix)
 
 
-def mutrun_mutants(copy: Path) -> dict[str, list[tuple[str, str, str]]]:
-    """function key → [(shape, operator, "original → replacement")]."""
+def mutrun_mutants(copy: Path, verdicts: dict | None = None) -> dict[str, list[tuple[str, str, str]]]:
+    """function key → [(shape, operator, "original → replacement")]; fills `verdicts` with
+    (function key, shape) → [verdict] when given."""
     out = defaultdict(list)
     for meta_path in (copy / "mutants").rglob("*.meta"):
         meta = json.loads(meta_path.read_text())
@@ -62,17 +68,23 @@ def mutrun_mutants(copy: Path) -> dict[str, list[tuple[str, str, str]]]:
         for m in meta["mutants"]:
             text = source[:m["start"]] + m["replacement"].encode() + source[m["end"]:]
             found = dict(functions(ast.parse(text)))
-            out[m["function"]].append((shape(found[qualnames[m["function"]]]), m["operator"],
-                                       f"{m['original']} → {m['replacement']}"))
+            made = shape(found[qualnames[m["function"]]])
+            out[m["function"]].append((made, m["operator"], f"{m['original']} → {m['replacement']}"))
+            if verdicts is not None:
+                verdict = (m.get("verdict") or {}).get("verdict", "not run")
+                verdicts.setdefault((m["function"], made), []).append(verdict.replace("_", " "))
     return out
 
 
-def mutmut_mutants(copy: Path, module_of) -> tuple[dict, dict]:
-    """(function key → [shape], function key → original shape) from mutmut's mutants/ files."""
+def mutmut_mutants(copy: Path, module_of, verdicts: dict | None = None) -> tuple[dict, dict]:
+    """(function key → [shape], function key → original shape) from mutmut's mutants/ files;
+    fills `verdicts` with (function key, shape) → [verdict] when given."""
     out, originals = defaultdict(list), {}
     for path in (copy / "mutants").rglob("*.py"):
-        if not path.with_name(path.name + ".meta").exists():
+        meta = path.with_name(path.name + ".meta")
+        if not meta.exists():
             continue
+        codes = json.loads(meta.read_text()).get("exit_code_by_key", {}) if verdicts is not None else {}
         module = module_of(path.relative_to(copy / "mutants"))
         for qualname, func in functions(ast.parse(path.read_bytes())):
             m = MUTMUT_NAME.match(qualname.rsplit(".", 1)[-1])
@@ -83,8 +95,26 @@ def mutmut_mutants(copy: Path, module_of) -> tuple[dict, dict]:
             if m["n"] == "orig":
                 originals[key] = shape(func)
             else:
-                out[key].append(shape(func))
+                made = shape(func)
+                out[key].append(made)
+                if verdicts is not None:
+                    code = codes.get(f"{module}.{qualname.rsplit('.', 1)[-1]}")
+                    verdicts.setdefault((key, made), []).append(MUTMUT_STATUS.get(code, "suspicious"))
     return out, originals
+
+
+def verdict_table(ours: dict, theirs: dict) -> tuple[list, list]:
+    """(rows of [mutmut verdict, mutrun verdict, mutants], rows of [function, mutmut → mutrun,
+    mutants] for the disagreements) over the mutants both tools made, paired by function and shape."""
+    pairs, where = Counter(), Counter()
+    for key, mine in ours.items():
+        other = theirs.get(key, [])
+        for a, b in zip(sorted(other), sorted(mine)):
+            pairs[(a, b)] += 1
+            if a != b:
+                where[(key[0], f"{a} → {b}")] += 1
+    rows = [[a, b, n] for (a, b), n in sorted(pairs.items(), key=lambda kv: -kv[1])]
+    return rows, [[f, change, n] for (f, change), n in sorted(where.items(), key=lambda kv: -kv[1])]
 
 
 def same(x, y) -> bool:
@@ -148,18 +178,28 @@ def main() -> int:
     p.add_argument("--project", default="isodate", choices=CORPUS)
     p.add_argument("--mutrun", help="mutrun binary (default target/release/mutrun)")
     p.add_argument("--examples", type=int, default=1, help="examples per row (default 1)")
+    p.add_argument("--verdicts", action="store_true",
+                   help="use the last bench/compare.py run's copies and compare verdicts too")
     args = p.parse_args()
     require_setup([args.project], [args.project, "mutmut"])
-    mr, mm = generate(mutrun_binary(args.mutrun), args.project)
+    our_verdicts = their_verdicts = None
+    if args.verdicts:
+        mr, mm = RUNS / f"mutrun-{args.project}", RUNS / f"mutmut-{args.project}"
+        for copy in (mr, mm):
+            if not (copy / "mutants").is_dir():
+                raise BenchError(f"{copy} has no mutants/: run bench/compare.py --projects {args.project} first")
+        our_verdicts, their_verdicts = {}, {}
+    else:
+        mr, mm = generate(mutrun_binary(args.mutrun), args.project)
 
-    ours = mutrun_mutants(mr)
+    ours = mutrun_mutants(mr, our_verdicts)
     root = "src/" if (mr / "src").is_dir() else ""
 
     def module_of(rel: Path) -> str:
         dotted = str(rel.with_suffix("")).removeprefix(root).replace("/", ".")
         return dotted.removesuffix(".__init__")
 
-    theirs, originals = mutmut_mutants(mm, module_of)
+    theirs, originals = mutmut_mutants(mm, module_of, their_verdicts)
     rows = Counter()
     examples = defaultdict(list)
     matched = 0
@@ -191,6 +231,13 @@ def main() -> int:
     print(f"\n{args.project}: mutrun {total_ours} mutants, mutmut 3.8.1 {total_theirs}; "
           f"{matched} are the same mutant in both\n")
     print(markdown_table(["side", "operator / change", "mutants", "example"], table))
+    if args.verdicts:
+        pairs, where = verdict_table(our_verdicts, their_verdicts)
+        print(f"\nVerdicts of the {matched} mutants both tools made:\n")
+        print(markdown_table(["mutmut 3.8.1", "mutrun", "mutants"], pairs))
+        if where:
+            print("\nWhere they disagree:\n")
+            print(markdown_table(["function", "mutmut → mutrun", "mutants"], where[:15]))
     return 0
 
 
