@@ -247,6 +247,13 @@ pub fn run(ws: &Workspace, options: &RunOptions, interrupted: Arc<AtomicBool>) -
         &ws.log_dir(),
         interrupted.clone(),
     )?;
+    lab.use_test_durations(
+        coverage
+            .tests
+            .iter()
+            .map(|t| (t.id.clone(), t.duration))
+            .collect(),
+    );
     // A function that ran while a worker collected must not be tested in a forked child either.
     let collection_hits: HashSet<FunctionKey> = collected
         .collection_hits
