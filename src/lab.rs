@@ -735,6 +735,13 @@ mod tests {
         }
     }
 
+    fn with_durations(seconds: &[(&str, f64)]) -> SiblingKillers {
+        SiblingKillers {
+            by_function: HashMap::new(),
+            durations: seconds.iter().map(|(t, s)| (t.to_string(), *s)).collect(),
+        }
+    }
+
     fn killed_by(test: &str) -> ChildEnd {
         ChildEnd {
             exit_code: Some(0),
@@ -755,11 +762,7 @@ mod tests {
 
     #[test]
     fn a_sibling_mutants_killer_runs_first_and_other_tests_keep_their_order() {
-        let mut killers = SiblingKillers::default();
-        killers.durations = [("a", 0.001), ("b", 0.001), ("c", 0.001), ("d", 0.001)]
-            .into_iter()
-            .map(|(t, s)| (t.to_string(), s))
-            .collect();
+        let mut killers = with_durations(&[("a", 0.001), ("b", 0.001), ("c", 0.001), ("d", 0.001)]);
         killers.learn(&job("m.f:1", &["a", "b", "c", "d"]), &killed_by("c"));
         killers.learn(&job("m.f:2", &["a", "b", "c", "d"]), &killed_by("d"));
 
@@ -778,16 +781,12 @@ mod tests {
 
     #[test]
     fn a_killer_slower_than_the_tests_it_would_jump_keeps_its_place() {
-        let mut killers = SiblingKillers::default();
-        killers.durations = [
+        let mut killers = with_durations(&[
             ("fast", 0.001),
             ("quick", 0.002),
             ("slow", 0.004),
             ("last", 0.008),
-        ]
-        .into_iter()
-        .map(|(t, s)| (t.to_string(), s))
-        .collect();
+        ]);
         let tests = ["fast", "quick", "slow", "last"];
         killers.learn(&job("m.f:1", &tests), &killed_by("slow"));
         let mut next = job("m.f:2", &tests);
@@ -811,7 +810,7 @@ mod tests {
             ("slow", 0.04),
             ("last", 0.05),
         ];
-        killers.durations = slow.iter().map(|(t, s)| (t.to_string(), *s)).collect();
+        killers.durations = with_durations(&slow).durations;
         let mut next = job("m.f:6", &tests);
         killers.put_first(&mut next);
         assert_eq!(next.tests, tests);
