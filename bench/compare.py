@@ -6,7 +6,8 @@ re-run with nothing changed on isodate.
 
 mutmut 3.8.1 fails marshmallow's clean-test phase (state left by its in-process stats run): that
 is recorded as its result, not an error of this script. After the table, a profile of each mutrun
-run: stats and clean passes, and the per-mutant seconds in forked children vs fresh processes.
+run: stats and clean passes, and the per-mutant seconds in forked children, in forked children
+that re-collect test files, and in fresh processes.
 
 Needs `bench/setup.sh` (corpus + venvs) and `cargo build --release`. With 2 workers on 2 cores
 the full comparison (3 projects x 2 tools x 3 runs) takes hours; start with `--runs 1`.
@@ -84,21 +85,25 @@ def run_mutrun(binary, project: str, index: int, jobs: int, timeout: float, reru
 
 def profile(copy, output: str) -> dict:
     """Where a mutrun run's time went: the stats and clean passes (from its log), and the summed
-    per-mutant seconds of mutants tested in forked children vs in fresh processes (the functions
-    the stats pass saw run at import or collection: every test covers them)."""
+    per-mutant seconds of mutants tested in forked children, in forked children that first
+    re-collect test files (functions only test files' module-level code ran at collection), and
+    in fresh processes (the other functions the stats pass saw run at import or collection)."""
     def seconds(pattern):
         m = re.search(pattern, output)
         return float(m.group(1)) if m else None
 
     stats_file = copy / "mutants" / ".mutrun" / "stats.json"
-    hits = set(json.loads(stats_file.read_text()).get("collection_hits", [])) if stats_file.exists() else set()
-    parts = {"forked": [0, 0.0, 0], "fresh": [0, 0.0, 0]}  # mutants, seconds, tests run
+    stats = json.loads(stats_file.read_text()) if stats_file.exists() else {}
+    hits = set(stats.get("collection_hits", []))
+    recollected = set(stats.get("collection_hit_files", {}))
+    parts = {"forked": [0, 0.0, 0], "recollect": [0, 0.0, 0], "fresh": [0, 0.0, 0]}  # mutants, seconds, tests
     for meta in (copy / "mutants").rglob("*.meta"):
         for m in json.loads(meta.read_text()).get("mutants", []):
             v = m.get("verdict") or {}
             if v.get("verdict") in (None, "no tests"):
                 continue
-            part = parts["fresh" if m["function"] in hits else "forked"]
+            f = m["function"]
+            part = parts["recollect" if f in recollected else "fresh" if f in hits else "forked"]
             part[0] += 1
             part[1] += v.get("seconds") or 0.0
             part[2] += len(v.get("tests_run") or [])
@@ -113,14 +118,16 @@ def profile_table(results: list[dict]) -> str:
         if not p:
             continue
         cells = []
-        for part in ("forked", "fresh"):
+        p.setdefault("recollect", [0, 0.0, 0])  # results saved before the split
+        for part in ("forked", "recollect", "fresh"):
             n, secs, tests = p[part]
             cells.append(f"{n} mutants, {secs:.0f} s ({1000 * secs / n:.0f} ms each, {tests / n:.0f} tests)"
                          if n else "—")
         rows.append([r["project"], r["run"], fmt_seconds(r["seconds"]), fmt_seconds(p["stats pass"]),
                      fmt_seconds(p["clean pass"]), *cells])
     return markdown_table(["project", "run", "mutrun wall s", "stats pass s", "clean pass s",
-                           "forked children (summed over workers)", "fresh processes (summed over workers)"],
+                           "forked children (summed over workers)", "re-collecting forked children",
+                           "fresh processes"],
                           rows)
 
 
