@@ -127,11 +127,7 @@ fn function_inserts(source: &str, function: &PlannedFunction) -> Vec<(usize, Str
         names.extend(body_variants.iter().map(|n| variant_name(*n)));
         block.push_str(&format!("{indent}global {}\n", names.join(", ")));
     }
-    let header_params = if function.annotate {
-        annotated_parameters(source, &def.parameters)
-    } else {
-        plain_parameters(&def.parameters)
-    };
+    let header_params = variant_parameters(source, &def.parameters, function.annotate);
     let returns = match (&def.returns, function.annotate) {
         (Some(returns), true) => format!(
             " -> {}",
@@ -350,43 +346,18 @@ fn header_colon(source: &str, def: &StmtFunctionDef) -> usize {
         .map_or(after, |i| after + i)
 }
 
-/// The parameter list without annotations or defaults: `self, x, /, y, *args, k, **kw`.
-fn plain_parameters(parameters: &Parameters) -> String {
-    let mut parts: Vec<String> = Vec::new();
-    for p in &parameters.posonlyargs {
-        parts.push(p.parameter.name.id.to_string());
-    }
-    if !parameters.posonlyargs.is_empty() {
-        parts.push("/".into());
-    }
-    for p in &parameters.args {
-        parts.push(p.parameter.name.id.to_string());
-    }
-    match &parameters.vararg {
-        Some(v) => parts.push(format!("*{}", v.name.id)),
-        None if !parameters.kwonlyargs.is_empty() => parts.push("*".into()),
-        None => {}
-    }
-    for p in &parameters.kwonlyargs {
-        parts.push(p.parameter.name.id.to_string());
-    }
-    if let Some(k) = &parameters.kwarg {
-        parts.push(format!("**{}", k.name.id));
-    }
-    parts.join(", ")
-}
-
-/// The parameters with their annotations (as written) but without defaults: `self, x: int, *a:
-/// str, k: T, **kw: Any`. The dispatch line passes every argument, so no default is needed.
-fn annotated_parameters(source: &str, parameters: &Parameters) -> String {
+/// A variant's parameter list: the original's without defaults (the dispatch line passes every
+/// argument), `self, x, /, y, *args, k, **kw`; with `annotate`, each keeps its annotation as
+/// written (`x: int, *args: str`), so a type checker checks the variant's body as the original's.
+fn variant_parameters(source: &str, parameters: &Parameters, annotate: bool) -> String {
     let text = |p: &ruff_python_ast::Parameter| -> String {
-        let name = p.name.id.to_string();
         match &p.annotation {
-            Some(annotation) => format!(
-                "{name}: {}",
+            Some(annotation) if annotate => format!(
+                "{}: {}",
+                p.name.id,
                 &source[usize::from(annotation.start())..usize::from(annotation.end())]
             ),
-            None => name,
+            _ => p.name.id.to_string(),
         }
     };
     let mut parts: Vec<String> = Vec::new();
