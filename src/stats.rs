@@ -67,11 +67,10 @@ pub struct Coverage {
     pub tests: Vec<TestStats>,
     by_function: HashMap<FunctionKey, Vec<usize>>,
     by_id: HashMap<String, usize>,
-    /// Functions that ran before any test (import, collection): a forked child would inherit
-    /// whatever they computed unmutated (see [`Coverage::collection_start`]).
-    collection_hits: HashSet<FunctionKey>,
-    /// Of those, the ones called only by test files' module-level code, with those files.
-    collection_hit_files: HashMap<FunctionKey, Vec<String>>,
+    /// Where the mutants of each function that ran before any test (import, collection) run
+    /// their tests: a forked child would inherit whatever it computed unmutated (see
+    /// [`Coverage::collection_start`]).
+    collection_starts: HashMap<FunctionKey, Start>,
 }
 
 impl Coverage {
@@ -124,32 +123,18 @@ impl Coverage {
             .collect();
         Coverage {
             by_id,
-            collection_hit_files: stats
-                .collection_hit_files
-                .iter()
-                .map(|(k, files)| (FunctionKey(k.clone()), files.clone()))
-                .collect(),
-            collection_hits: stats
-                .collection_hits
-                .iter()
-                .map(|k| FunctionKey(k.clone()))
-                .collect(),
+            collection_starts: collection_starts(&stats),
             tests: stats.tests,
             by_function,
         }
     }
 
-    /// Where the mutants of `function` must run their tests: a function that ran at import or
-    /// collection needs a process in which it ran mutated from the start, unless only test files'
-    /// module-level code called it: then re-collecting those files in a forked child will do.
+    /// Where the mutants of `function` must run their tests.
     pub fn collection_start(&self, function: &FunctionKey) -> Start {
-        if !self.collection_hits.contains(function) {
-            return Start::Forked;
-        }
-        match self.collection_hit_files.get(function) {
-            Some(files) if !files.is_empty() => Start::Recollect(files.clone()),
-            _ => Start::Fresh,
-        }
+        self.collection_starts
+            .get(function)
+            .cloned()
+            .unwrap_or(Start::Forked)
     }
 
     /// The test with node id `id`, if the stats pass saw it.
@@ -171,6 +156,23 @@ impl Coverage {
             .filter(|t| t.outcome == "failed")
             .collect()
     }
+}
+
+/// A function that ran at import or collection needs a process in which it ran mutated from the
+/// start, unless only test files' module-level code called it: then re-collecting those files in
+/// a forked child will do.
+fn collection_starts(stats: &StatsFile) -> HashMap<FunctionKey, Start> {
+    stats
+        .collection_hits
+        .iter()
+        .map(|function| {
+            let start = match stats.collection_hit_files.get(function) {
+                Some(files) if !files.is_empty() => Start::Recollect(files.clone()),
+                _ => Start::Fresh,
+            };
+            (FunctionKey(function.clone()), start)
+        })
+        .collect()
 }
 
 /// The file part of a pytest node id (`tests/test_x.py::TestA::test_b[1]` → `tests/test_x.py`).
