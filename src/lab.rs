@@ -642,6 +642,28 @@ impl SiblingKillers {
         killers.truncate(Self::KEEP);
     }
 
+    /// Whether `killer`, one of `tests`, is cheap enough to run before the tests ahead of it:
+    /// under [`Self::CHEAP`] and no slower than they are together. Called for every dispatched
+    /// job, so it stops summing as soon as the answer is known.
+    fn may_go_first(&self, killer: &String, tests: &[String]) -> bool {
+        let seconds = |test: &String| self.durations.get(test).copied().unwrap_or(0.0);
+        let needed = seconds(killer);
+        if needed > Self::CHEAP {
+            return false;
+        }
+        let mut jumped = 0.0;
+        for (at, test) in tests.iter().enumerate() {
+            if test == killer {
+                return at > 0 && needed <= jumped;
+            }
+            jumped += seconds(test);
+            if needed <= jumped {
+                return tests[at + 1..].contains(killer);
+            }
+        }
+        false
+    }
+
     /// Moves the tests that killed siblings of `job`'s mutant to the front, latest killer first,
     /// each only if it is no slower than the tests before it; the other tests keep their order.
     fn put_first(&self, job: &mut Job) {
@@ -654,18 +676,9 @@ impl SiblingKillers {
         else {
             return;
         };
-        let seconds = |test: &String| self.durations.get(test).copied().unwrap_or(0.0);
         let mut first: Vec<String> = killers
             .iter()
-            .filter(|killer| {
-                job.tests
-                    .iter()
-                    .position(|t| t == *killer)
-                    .is_some_and(|at| {
-                        let jumped: f64 = job.tests[..at].iter().map(seconds).sum();
-                        at > 0 && seconds(killer) <= jumped.min(Self::CHEAP)
-                    })
-            })
+            .filter(|killer| self.may_go_first(killer, &job.tests))
             .cloned()
             .collect();
         if first.is_empty() {
