@@ -520,14 +520,14 @@ def _recollect(session, items, files):
     None), or (None, the failure) when a file fails to collect under the mutant: plain pytest on
     the patched source fails there too."""
     files = set(files)
-    kept = {nodeid: item for nodeid, item in items.items() if nodeid.split("::", 1)[0] not in files}
-    olds = {}
+    kept = {}
+    olds = {}  # file -> the Module node that holds its items
     for nodeid, item in items.items():
-        file = nodeid.split("::", 1)[0]
-        if file in files and file not in olds:
-            module = item.getparent(pytest.Module)
-            if module is not None:
-                olds[file] = module
+        file = _test_file(nodeid)
+        if file not in files:
+            kept[nodeid] = item
+        elif file not in olds and (module := item.getparent(pytest.Module)) is not None:
+            olds[file] = module
     nodes = []
     for file in sorted(olds):
         old = olds[file]
