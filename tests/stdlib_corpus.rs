@@ -23,6 +23,16 @@ fn stdlib_dir() -> PathBuf {
     PathBuf::from(String::from_utf8_lossy(&out.stdout).trim())
 }
 
+/// Runs the Python `script` with `input` as its one argument.
+fn run_script(script: &str, input: &Path) -> std::process::Output {
+    Command::new(common::python())
+        .arg("-c")
+        .arg(script)
+        .arg(input)
+        .output()
+        .expect("run python")
+}
+
 fn python_files(dir: &Path) -> Vec<PathBuf> {
     let mut files: Vec<PathBuf> = walkdir::WalkDir::new(dir)
         .into_iter()
@@ -137,12 +147,7 @@ for line in open(sys.argv[1], encoding="utf-8"):
 print(f"{bad} files failed to compile ({invalid_originals} originals do not compile either; skipped)")
 sys.exit(1 if bad else 0)
 "#;
-    let output = Command::new(common::python())
-        .arg("-c")
-        .arg(script)
-        .arg(&list)
-        .output()
-        .expect("run python");
+    let output = run_script(script, &list);
     let report = String::from_utf8_lossy(&output.stdout);
     eprintln!(
         "{} files, {} rewritten, {unparsable} copied unmutated, {mutants} mutants; {report}",
@@ -231,12 +236,7 @@ for line in open(sys.argv[1], encoding="utf-8"):
 print(f"{compiled} statement-group mutants compiled, {bad} failed")
 sys.exit(1 if bad else 0)
 "#;
-    let output = Command::new(common::python())
-        .arg("-c")
-        .arg(script)
-        .arg(&list)
-        .output()
-        .expect("run python");
+    let output = run_script(script, &list);
     let report = String::from_utf8_lossy(&output.stdout);
     eprintln!("{report}");
     assert!(

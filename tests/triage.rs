@@ -389,16 +389,7 @@ fn typed_venv() -> Option<std::path::PathBuf> {
     // Made in place (console scripts such as `mypy` name their venv's python by absolute path,
     // so a venv cannot be built elsewhere and moved); only this test uses it.
     let _ = std::fs::remove_dir_all(&venv);
-    let made = Command::new("python3")
-        .args(["-m", "venv"])
-        .arg(&venv)
-        .status()
-        .is_ok_and(|s| s.success())
-        && Command::new(venv.join("bin/python"))
-            .args(["-m", "pip", "install", "-q", "pytest", "mypy"])
-            .status()
-            .is_ok_and(|s| s.success());
-    if !made {
+    if !common::make_venv(&venv, &["pytest", "mypy"]) {
         let _ = std::fs::remove_dir_all(&venv);
         eprintln!(
             "skipped: cannot make a virtualenv with pytest and mypy (python3 -m venv + pip install mypy failed)"

@@ -25,15 +25,7 @@ pub fn python() -> PathBuf {
             }
             // Build in a temp dir and rename, so parallel test binaries never see half a venv.
             let temp = venv.with_extension(format!("tmp{}", std::process::id()));
-            let ok = Command::new("python3")
-                .args(["-m", "venv"])
-                .arg(&temp)
-                .status()
-                .is_ok_and(|s| s.success())
-                && Command::new(temp.join("bin/python"))
-                    .args(["-m", "pip", "install", "-q", "pytest", "pytest-asyncio"])
-                    .status()
-                    .is_ok_and(|s| s.success());
+            let ok = make_venv(&temp, &["pytest", "pytest-asyncio"]);
             assert!(
                 ok,
                 "could not create a test venv with pytest (python3 -m venv + pip)"
@@ -52,6 +44,20 @@ fn has_pytest(python: &Path) -> bool {
         .args(["-c", "import pytest"])
         .output()
         .is_ok_and(|o| o.status.success())
+}
+
+/// `python3 -m venv dir`, then `pip install packages` into it: whether both succeeded.
+pub fn make_venv(dir: &Path, packages: &[&str]) -> bool {
+    Command::new("python3")
+        .args(["-m", "venv"])
+        .arg(dir)
+        .status()
+        .is_ok_and(|s| s.success())
+        && Command::new(dir.join("bin/python"))
+            .args(["-m", "pip", "install", "-q"])
+            .args(packages)
+            .status()
+            .is_ok_and(|s| s.success())
 }
 
 /// A fresh copy of `fixtures/NAME` in a temp dir (removed when the guard drops).
