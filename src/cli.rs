@@ -4,7 +4,7 @@ use std::path::PathBuf;
 
 use clap::{Args, Parser, Subcommand};
 
-use crate::formats::Format;
+use crate::report::formats::Format;
 
 #[derive(Debug, Parser)]
 #[command(

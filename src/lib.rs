@@ -1,46 +1,18 @@
 //! mutrun: mutation testing for Python projects. See ARCHITECTURE.md for the stages.
+//!
+//! The stages, in the order a run passes through them: [`config`] → [`workspace`] (the copy in
+//! `mutants/`) → [`generate`] → [`coverage`] (the stats pass) → [`plan`] → [`execute`] (sanity
+//! passes, then the mutants) → [`record`] → [`report`]. [`domain`] holds the types they share;
+//! [`commands`] composes the stages into the subcommands [`cli`] parses.
 
-pub mod atomic;
-pub mod browse;
-pub mod changed_lines;
 pub mod cli;
-pub mod command_mode;
 pub mod commands;
 pub mod config;
-pub mod confine;
-pub mod copy_tree;
-pub mod covered_lines;
-pub mod dead_code;
-pub mod error;
-pub mod exit_code;
-pub mod formats;
-pub mod functions;
+pub mod coverage;
+pub mod domain;
+pub mod execute;
 pub mod generate;
-pub mod html_report;
-pub mod lab;
-pub mod lines;
-pub mod marks;
-pub mod merge;
-pub mod meta;
-pub mod mutant;
-pub mod operators;
-pub mod outcome;
-pub mod pragma;
-pub mod prefilter;
-pub mod progress;
-pub mod project;
-pub mod python;
+pub mod plan;
 pub mod record;
 pub mod report;
-pub mod reuse;
-pub mod run;
-pub mod runtime;
-pub mod select;
-pub mod stats;
-pub mod timeouts;
-pub mod trampoline;
-pub mod type_check;
-pub mod verify;
-pub mod visit;
-pub mod worker;
 pub mod workspace;

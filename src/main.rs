@@ -5,19 +5,19 @@ use std::sync::Arc;
 
 use clap::Parser;
 
-use mutrun::browse;
-use mutrun::changed_lines::ChangedLines;
 use mutrun::cli::{Cli, Command};
 use mutrun::commands;
-use mutrun::confine;
-use mutrun::dead_code;
-use mutrun::error::Result;
-use mutrun::exit_code::ExitCode;
-use mutrun::formats::Format;
-use mutrun::merge;
-use mutrun::run::{self, RunOptions};
-use mutrun::select::{Selection, Shard};
-use mutrun::verify;
+use mutrun::commands::run::{self, RunOptions};
+use mutrun::commands::verify;
+use mutrun::domain::error::Result;
+use mutrun::domain::exit_code::ExitCode;
+use mutrun::plan::changed_lines::ChangedLines;
+use mutrun::plan::select::{Selection, Shard};
+use mutrun::record::merge;
+use mutrun::report::browse;
+use mutrun::report::dead_code;
+use mutrun::report::formats::Format;
+use mutrun::workspace::confine;
 use mutrun::workspace::{Workspace, MUTANTS_DIR};
 
 fn main() {

@@ -179,12 +179,13 @@ fn every_statement_group_mutant_of_the_stdlib_compiles() {
         let Ok(parsed) = ruff_python_parser::parse_module(&source) else {
             continue;
         };
-        let pragmas = mutrun::pragma::Pragmas::scan(&source, parsed.tokens());
-        for site in mutrun::functions::find(parsed.syntax(), "m", &pragmas) {
+        let pragmas = mutrun::generate::pragma::Pragmas::scan(&source, parsed.tokens());
+        for site in mutrun::generate::functions::find(parsed.syntax(), "m", &pragmas) {
             let def_start = usize::from(ruff_text_size::Ranged::start(site.def));
             let start = source[..def_start].rfind('\n').map_or(0, |i| i + 1);
             let end = usize::from(ruff_text_size::Ranged::end(site.def));
-            for m in mutrun::visit::function_mutations(&source, parsed.tokens(), site.def) {
+            for m in mutrun::generate::visit::function_mutations(&source, parsed.tokens(), site.def)
+            {
                 if m.operator.is_default() {
                     continue;
                 }

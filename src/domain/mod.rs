@@ -1,0 +1,12 @@
+//! The types every stage shares and may import: mutant ids and keys, operators, verdicts, the
+//! error type and exit codes, line positions, hashing and atomic writes. Nothing here imports a
+//! stage.
+
+pub mod atomic;
+pub mod error;
+pub mod exit_code;
+pub mod hash;
+pub mod lines;
+pub mod mutant;
+pub mod operators;
+pub mod verdict;

@@ -1,0 +1,10 @@
+//! Running tests against mutants: the worker processes and the protocol they speak, the scheduler
+//! that keeps them busy under time budgets, the test-command runner for suites that are not pytest,
+//! and how a child's ending becomes a verdict.
+
+pub mod lab;
+pub mod outcome;
+pub mod runtime;
+pub mod test_command;
+pub mod timeouts;
+pub mod worker;

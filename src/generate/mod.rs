@@ -1,0 +1,457 @@
+//! Generation: turns each source file into its mutant catalog and its trampolined text, and
+//! writes both into `mutants/` — only for files whose source changed since the last run.
+
+pub mod functions;
+pub mod pragma;
+pub mod trampoline;
+pub mod visit;
+
+use std::path::{Path, PathBuf};
+
+use crate::domain::hash::sha256_hex;
+use ruff_text_size::Ranged;
+
+use crate::domain::error::Result;
+use crate::domain::lines::LineIndex;
+use crate::domain::mutant::Mutation;
+use crate::domain::operators::OperatorSet;
+use crate::record::meta::{self, FileMeta, FunctionMeta, MutantMeta, META_FORMAT};
+use pragma::Pragmas;
+use trampoline::PlannedFunction;
+
+pub const MUTRUN_VERSION: &str = env!("CARGO_PKG_VERSION");
+
+/// Why a source file was copied unmutated.
+#[derive(Debug, Clone, PartialEq)]
+pub enum SourceProblem {
+    /// Bytes that are not UTF-8 at `line`:`column` (1-based) and no coding cookie.
+    NotUtf8 { line: usize, column: usize },
+    /// A coding cookie other than UTF-8: the generated names and ids are written as UTF-8.
+    Encoding(String),
+    Syntax {
+        line: usize,
+        column: usize,
+        message: String,
+    },
+}
+
+impl SourceProblem {
+    /// `path:line:col: what` for the warning list.
+    pub fn describe(&self, path: &Path) -> String {
+        match self {
+            SourceProblem::NotUtf8 { line, column } => format!(
+                "{}:{line}:{column}: not valid UTF-8 and no coding cookie (Python cannot import it \
+                 either); copied unmutated. Save it as UTF-8, or declare its encoding on line 1 \
+                 (`# -*- coding: latin-1 -*-`)",
+                path.display()
+            ),
+            SourceProblem::Encoding(enc) => format!(
+                "{}:1:1: declares encoding {enc}; mutrun mutates UTF-8 sources only, copied \
+                 unmutated (save it as UTF-8 to have it mutated)",
+                path.display()
+            ),
+            SourceProblem::Syntax {
+                line,
+                column,
+                message,
+            } => format!(
+                "{}:{line}:{column}: syntax error: {message}; copied unmutated",
+                path.display()
+            ),
+        }
+    }
+}
+
+/// What generation depends on besides a file's source and the mutrun version. A change of any
+/// of it regenerates every file (`mutants/.mutrun/generation` holds the last fingerprint).
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct GenerateSettings {
+    /// The operators mutants are generated with.
+    pub operators: OperatorSet,
+    /// Variants keep their annotations, for the type checker (`type_check_command`).
+    pub annotate_variants: bool,
+}
+
+impl GenerateSettings {
+    pub fn fingerprint(&self) -> String {
+        format!(
+            "operators={}\nannotate_variants={}\n",
+            self.operators.fingerprint(),
+            self.annotate_variants
+        )
+    }
+}
+
+/// A file's catalog and (when asked for) its trampolined text.
+pub struct FileMutants {
+    pub meta: FileMeta,
+    pub rendered: Option<String>,
+    /// With `rendered`: where it inserts lines into the source (`trampoline::inserted_lines`).
+    pub inserted_lines: Vec<(usize, usize)>,
+}
+
+/// Parses `bytes` (the file at `rel_path`, module `module`), finds every mutant, and renders the
+/// trampolined module when `render` is set and the file has mutants.
+pub fn analyze(
+    bytes: &[u8],
+    rel_path: &Path,
+    module: &str,
+    render: bool,
+    settings: &GenerateSettings,
+) -> Result<FileMutants, SourceProblem> {
+    let source = std::str::from_utf8(bytes).map_err(|e| not_utf8(bytes, e.valid_up_to()))?;
+    if let Some(encoding) = declared_encoding(source) {
+        return Err(SourceProblem::Encoding(encoding));
+    }
+    let lines = LineIndex::new(source);
+    let parsed = ruff_python_parser::parse_module(source).map_err(|e| {
+        let (line, column) =
+            lines.position(source, usize::from(e.location.start()).min(source.len()));
+        SourceProblem::Syntax {
+            line,
+            column,
+            message: e.error.to_string(),
+        }
+    })?;
+    let pragmas = Pragmas::scan(source, parsed.tokens());
+    let sites = functions::find(parsed.syntax(), module, &pragmas);
+
+    let mut planned: Vec<PlannedFunction> = Vec::new();
+    let mut function_metas = Vec::new();
+    let mut mutant_metas = Vec::new();
+    for (index, site) in sites.into_iter().enumerate() {
+        let found: Vec<Mutation> = visit::function_mutations(source, parsed.tokens(), site.def)
+            .into_iter()
+            .filter(|m| !pragmas.excludes_range(m.start, m.end))
+            .filter(|m| settings.operators.contains(m.operator))
+            .collect();
+        let mutations = trampoline::dedupe(source, site.def, found);
+        if mutations.is_empty() {
+            continue;
+        }
+        let def_range = site.def.range();
+        let sha256 =
+            function_hash(&source[usize::from(def_range.start())..usize::from(def_range.end())]);
+        function_metas.push(FunctionMeta {
+            key: site.key.clone(),
+            qualname: site.qualname.clone(),
+            line: lines.position(source, usize::from(site.def.name.start())).0,
+            sha256,
+        });
+        for (i, m) in mutations.iter().enumerate() {
+            let (line, column) = lines.position(source, m.start);
+            let (end_line, end_column) = lines.position(source, m.end);
+            mutant_metas.push(MutantMeta {
+                id: site.key.mutant_id(i + 1),
+                function: site.key.clone(),
+                operator: m.operator,
+                line,
+                column,
+                end_line,
+                end_column,
+                start: m.start,
+                end: m.end,
+                original: source[m.start..m.end].to_string(),
+                replacement: m.replacement.clone(),
+                verdict: None,
+            });
+        }
+        planned.push(PlannedFunction {
+            annotate: settings.annotate_variants,
+            site,
+            mutations,
+            index,
+        });
+    }
+    let rendered = (render && !planned.is_empty())
+        .then(|| trampoline::render_module(source, parsed.syntax(), &planned));
+    let inserted_lines = match rendered {
+        Some(_) => trampoline::inserted_lines(source, parsed.syntax(), &planned),
+        None => Vec::new(),
+    };
+    Ok(FileMutants {
+        inserted_lines,
+        meta: FileMeta {
+            format: META_FORMAT,
+            mutrun_version: MUTRUN_VERSION.to_string(),
+            source: slash_path(rel_path),
+            module: module.to_string(),
+            source_sha256: sha256_hex(bytes),
+            functions: function_metas,
+            mutants: mutant_metas,
+        },
+        rendered,
+    })
+}
+
+fn function_hash(def_text: &str) -> String {
+    sha256_hex(format!("mutrun {MUTRUN_VERSION}\n{def_text}").as_bytes())
+}
+
+pub fn slash_path(path: &Path) -> String {
+    path.components()
+        .map(|c| c.as_os_str().to_string_lossy())
+        .collect::<Vec<_>>()
+        .join("/")
+}
+
+/// Why bytes that are not UTF-8 (the first bad byte at `valid_up_to`) cannot be mutated: their
+/// coding cookie, else the position of that byte.
+fn not_utf8(bytes: &[u8], valid_up_to: usize) -> SourceProblem {
+    if let Some(encoding) = declared_encoding(&String::from_utf8_lossy(bytes)) {
+        return SourceProblem::Encoding(encoding);
+    }
+    let valid = &bytes[..valid_up_to.min(bytes.len())];
+    let line_start = valid.iter().rposition(|&b| b == b'\n').map_or(0, |i| i + 1);
+    let column = String::from_utf8_lossy(&valid[line_start..])
+        .chars()
+        .count()
+        + 1;
+    let line = valid.iter().filter(|&&b| b == b'\n').count() + 1;
+    SourceProblem::NotUtf8 { line, column }
+}
+
+/// The encoding named by a PEP 263 cookie on line 1 or 2, unless it is UTF-8.
+fn declared_encoding(source: &str) -> Option<String> {
+    for line in source.lines().take(2) {
+        let trimmed = line.trim_start();
+        if !trimmed.starts_with('#') {
+            continue;
+        }
+        let Some(at) = trimmed.find("coding").map(|i| i + "coding".len()) else {
+            continue;
+        };
+        let rest = &trimmed[at..];
+        let Some(rest) = rest.strip_prefix(':').or_else(|| rest.strip_prefix('=')) else {
+            continue;
+        };
+        let name: String = rest
+            .trim_start()
+            .chars()
+            .take_while(|c| c.is_alphanumeric() || matches!(c, '-' | '_' | '.'))
+            .collect();
+        let normalized = name.to_ascii_lowercase().replace('_', "-");
+        if name.is_empty()
+            || normalized == "utf-8"
+            || normalized == "utf8"
+            || normalized.starts_with("utf-8-")
+        {
+            return None;
+        }
+        return Some(name);
+    }
+    None
+}
+
+/// Keeps the verdicts of `old` for the same edits in `new`: same function, operator, edited text
+/// and replacement, and the same occurrence of that change in the function (`marks::keys`), so a
+/// verdict follows its edit when the mutants are renumbered (another operator selection, a mutant
+/// added above it) and never lands on another edit that took its id. Whether it still holds is
+/// decided later from the function's hash (and the tests): a stale one is kept so
+/// `run --explain` can say "function changed".
+pub fn carry_verdicts(new: &mut FileMeta, old: &FileMeta) {
+    let previous: std::collections::HashMap<
+        crate::plan::marks::MutantKey,
+        &crate::record::meta::MutantMeta,
+    > = crate::plan::marks::keys(old)
+        .into_iter()
+        .zip(&old.mutants)
+        .collect();
+    let keys = crate::plan::marks::keys(new);
+    for (mutant, key) in new.mutants.iter_mut().zip(keys) {
+        if let Some(previous) = previous.get(&key) {
+            mutant.verdict = previous.verdict.clone();
+        }
+    }
+}
+
+/// What one generation pass did.
+#[derive(Debug, Default)]
+pub struct GenerateReport {
+    pub files_rewritten: usize,
+    pub files_unchanged: usize,
+    pub files_without_mutants: usize,
+    pub mutants: usize,
+    /// One line per source file that was copied unmutated (`file:line:col: why`).
+    pub problems: Vec<String>,
+    /// One line per `.meta` file that could not be read (corrupt, truncated) and was recomputed.
+    pub warnings: Vec<String>,
+}
+
+/// Where a source file goes in `mutants/`.
+pub fn mutated_path(mutants_dir: &Path, rel_path: &Path) -> PathBuf {
+    mutants_dir.join(rel_path)
+}
+
+/// Generates one file into `mutants_dir`; returns the number of mutants, or the problem that left
+/// it unmutated (the original is then copied as it is), and a warning when its `.meta` was corrupt.
+pub fn generate_file(
+    root: &Path,
+    mutants_dir: &Path,
+    rel_path: &Path,
+    module: &str,
+    settings: &GenerateSettings,
+    settings_changed: bool,
+) -> Result<Generated> {
+    let source_path = root.join(rel_path);
+    let bytes = std::fs::read(&source_path)
+        .map_err(|e| crate::domain::error::Error::io("read", &source_path, e))?;
+    let meta_path = meta::meta_path(mutants_dir, rel_path);
+    let target = mutated_path(mutants_dir, rel_path);
+    // A corrupt or truncated `.meta` loses only its own file's verdicts: the file is generated
+    // again (its mutants run again), with a warning naming it.
+    let (old, warning) = match meta::read(&meta_path) {
+        Ok(old) => (old, None),
+        Err(e) => (
+            None,
+            Some(format!(
+                "{e}; its mutants are generated again and run again (other files' verdicts are kept)"
+            )),
+        ),
+    };
+    let generated = |outcome| Ok((outcome, warning.clone()));
+    let source_sha = sha256_hex(&bytes);
+    if let Some(old) = &old {
+        if old.source_sha256 == source_sha
+            && old.mutrun_version == MUTRUN_VERSION
+            && !settings_changed
+            && target.exists()
+        {
+            return generated(match old.mutants.len() {
+                0 => FileOutcome::NoMutants,
+                n => FileOutcome::Unchanged(n),
+            });
+        }
+    }
+    match analyze(&bytes, rel_path, module, true, settings) {
+        Ok(mut file) => {
+            if let Some(old) = &old {
+                carry_verdicts(&mut file.meta, old);
+            }
+            let text = file
+                .rendered
+                .as_deref()
+                .map_or(&bytes[..], |t| t.as_bytes());
+            let previous_mtime = std::fs::metadata(&target).and_then(|m| m.modified()).ok();
+            crate::domain::atomic::write_atomic(&target, text)?;
+            advance_mtime(&target, previous_mtime)?;
+            meta::write(&meta_path, &file.meta)?;
+            if file.meta.mutants.is_empty() {
+                generated(FileOutcome::NoMutants)
+            } else {
+                generated(FileOutcome::Rewritten(file.meta.mutants.len()))
+            }
+        }
+        Err(problem) => {
+            crate::domain::atomic::write_atomic(&target, &bytes)?;
+            if meta_path.exists() {
+                std::fs::remove_file(&meta_path)
+                    .map_err(|e| crate::domain::error::Error::io("remove", &meta_path, e))?;
+            }
+            generated(FileOutcome::Problem(problem.describe(rel_path)))
+        }
+    }
+}
+
+/// Python trusts a cached `.pyc` while the source's mtime (whole seconds) and size are unchanged,
+/// and a rewrite of a trampolined file can keep its size (`+` → `-` in the source). So a rewritten
+/// file's mtime must differ from the one it replaced: when both fall in the same second, the new
+/// one is set a second later.
+fn advance_mtime(path: &Path, previous: Option<std::time::SystemTime>) -> Result<()> {
+    let Some(previous) = previous else {
+        return Ok(());
+    };
+    let seconds = |t: std::time::SystemTime| {
+        t.duration_since(std::time::UNIX_EPOCH)
+            .map(|d| d.as_secs())
+            .unwrap_or(0)
+    };
+    let now = std::fs::metadata(path)
+        .and_then(|m| m.modified())
+        .map_err(|e| crate::domain::error::Error::io("stat", path, e))?;
+    if seconds(now) <= seconds(previous) {
+        let later = previous + std::time::Duration::from_secs(1);
+        std::fs::File::options()
+            .write(true)
+            .open(path)
+            .and_then(|f| f.set_modified(later))
+            .map_err(|e| {
+                crate::domain::error::Error::io("set the modification time of", path, e)
+            })?;
+    }
+    Ok(())
+}
+
+/// What [`generate_file`] did to one file, and the warning about its `.meta`, if any.
+pub type Generated = (FileOutcome, Option<String>);
+
+/// The result of [`generate_file`].
+#[derive(Debug)]
+pub enum FileOutcome {
+    Rewritten(usize),
+    Unchanged(usize),
+    NoMutants,
+    Problem(String),
+}
+
+/// Generates every `(path, module)` in `files` (paths relative to `root`) using all cores.
+pub fn generate_all(
+    root: &Path,
+    mutants_dir: &Path,
+    files: &[(PathBuf, String)],
+    settings: &GenerateSettings,
+) -> Result<GenerateReport> {
+    let stamp = mutants_dir.join(".mutrun").join("generation");
+    let fingerprint = settings.fingerprint();
+    let changed = std::fs::read_to_string(&stamp).map_or(true, |old| old != fingerprint);
+    let threads = num_cpus::get().max(1).min(files.len().max(1));
+    let chunk = files.len().div_ceil(threads).max(1);
+    let outcomes: Vec<Result<Vec<Generated>>> = std::thread::scope(|scope| {
+        let handles: Vec<_> = files
+            .chunks(chunk)
+            .map(|part| {
+                scope.spawn(move || {
+                    part.iter()
+                        .map(|(path, module)| {
+                            generate_file(root, mutants_dir, path, module, settings, changed)
+                        })
+                        .collect::<Result<Vec<_>>>()
+                })
+            })
+            .collect();
+        handles
+            .into_iter()
+            .map(|h| {
+                h.join().unwrap_or_else(|_| {
+                    Err(crate::domain::error::Error::other(
+                        "a generator thread panicked",
+                    ))
+                })
+            })
+            .collect()
+    });
+    let mut report = GenerateReport::default();
+    for part in outcomes {
+        for (outcome, warning) in part? {
+            report.warnings.extend(warning);
+            match outcome {
+                FileOutcome::Rewritten(n) => {
+                    report.files_rewritten += 1;
+                    report.mutants += n;
+                }
+                FileOutcome::Unchanged(n) => {
+                    report.files_unchanged += 1;
+                    report.mutants += n;
+                }
+                FileOutcome::NoMutants => report.files_without_mutants += 1,
+                FileOutcome::Problem(line) => report.problems.push(line),
+            }
+        }
+    }
+    report.problems.sort();
+    report.warnings.sort();
+    if changed {
+        crate::domain::atomic::write_atomic(&stamp, fingerprint.as_bytes())?;
+    }
+    Ok(report)
+}

@@ -1,0 +1,140 @@
+//! The `.meta` store: one JSON file beside each mutated file in `mutants/`, holding the file's
+//! mutant catalog and every verdict computed for it. Format in ARCHITECTURE.md.
+
+use std::path::{Path, PathBuf};
+
+use serde::{Deserialize, Serialize};
+
+use crate::domain::atomic::write_atomic;
+use crate::domain::error::{Error, Result};
+use crate::domain::mutant::{FunctionKey, MutantId};
+use crate::domain::operators::Operator;
+use crate::domain::verdict::Verdict;
+
+/// Bumped when the layout changes incompatibly; older files are then recomputed.
+pub const META_FORMAT: u32 = 1;
+
+#[derive(Debug, Clone, Serialize, Deserialize)]
+pub struct FileMeta {
+    pub format: u32,
+    /// The mutrun version that generated the catalog; another version regenerates it.
+    pub mutrun_version: String,
+    /// The source file, relative to the project root, with `/` separators.
+    pub source: String,
+    pub module: String,
+    pub source_sha256: String,
+    pub functions: Vec<FunctionMeta>,
+    pub mutants: Vec<MutantMeta>,
+}
+
+#[derive(Debug, Clone, Serialize, Deserialize)]
+pub struct FunctionMeta {
+    pub key: FunctionKey,
+    pub qualname: String,
+    /// 1-based line of the `def`.
+    pub line: usize,
+    /// Hash of the function's source text (with decorators) and the mutrun version: a verdict
+    /// stays valid while this is unchanged.
+    pub sha256: String,
+}
+
+#[derive(Debug, Clone, Serialize, Deserialize)]
+pub struct MutantMeta {
+    pub id: MutantId,
+    pub function: FunctionKey,
+    pub operator: Operator,
+    /// 1-based line and column of the edit's start and end in the original file.
+    pub line: usize,
+    pub column: usize,
+    pub end_line: usize,
+    pub end_column: usize,
+    /// Byte offsets of the edit in the original file.
+    pub start: usize,
+    pub end: usize,
+    /// The original text of the edited range and its replacement.
+    pub original: String,
+    pub replacement: String,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub verdict: Option<VerdictRecord>,
+}
+
+#[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]
+pub struct VerdictRecord {
+    pub verdict: Verdict,
+    /// Wall-clock seconds the mutant's test process took.
+    pub seconds: f64,
+    /// Node ids of the tests that ran, in the order they ran.
+    #[serde(default)]
+    pub tests_run: Vec<String>,
+    /// The first test that failed, for a killed mutant.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub killer: Option<String>,
+    /// The function hash this verdict was computed for.
+    pub function_sha256: String,
+    /// Extra facts for non-obvious verdicts (the signal, the exit code, the timeout).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub detail: Option<String>,
+    /// Source hash of the killing test when it killed (see `src/plan/reuse.rs`).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub killer_sha256: Option<String>,
+    /// Hash of the covering tests (ids and source hashes) when the verdict was reached.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub tests_sha256: Option<String>,
+}
+
+impl FileMeta {
+    pub fn function(&self, key: &FunctionKey) -> Option<&FunctionMeta> {
+        self.functions.iter().find(|f| &f.key == key)
+    }
+
+    /// Whether the stored verdict of `mutant` still applies to the current function source.
+    pub fn valid_verdict<'m>(&self, mutant: &'m MutantMeta) -> Option<&'m VerdictRecord> {
+        let record = mutant.verdict.as_ref()?;
+        let function = self.function(&mutant.function)?;
+        (function.sha256 == record.function_sha256).then_some(record)
+    }
+}
+
+/// `mutants/<source>.meta` for a source path relative to the project root.
+pub fn meta_path(mutants_dir: &Path, source: &Path) -> PathBuf {
+    let mut name = source.as_os_str().to_os_string();
+    name.push(".meta");
+    mutants_dir.join(name)
+}
+
+/// Reads one `.meta` file. `Ok(None)` when it does not exist; an unreadable or corrupt file is an
+/// error the caller may downgrade to a warning and recompute.
+pub fn read(path: &Path) -> Result<Option<FileMeta>> {
+    let bytes = match std::fs::read(path) {
+        Ok(bytes) => bytes,
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Ok(None),
+        Err(e) => return Err(Error::io("read", path, e)),
+    };
+    let meta: FileMeta = serde_json::from_slice(&bytes)
+        .map_err(|e| Error::other(format!("{} is corrupt ({e})", path.display())))?;
+    if meta.format != META_FORMAT {
+        return Ok(None);
+    }
+    Ok(Some(meta))
+}
+
+pub fn write(path: &Path, meta: &FileMeta) -> Result<()> {
+    let json = serde_json::to_vec_pretty(meta)
+        .map_err(|e| Error::other(format!("cannot serialise {}: {e}", path.display())))?;
+    write_atomic(path, &json)
+}
+
+/// Every `.meta` file under `mutants_dir` (outside `.mutrun/`), sorted by path.
+pub fn find_all(mutants_dir: &Path) -> Vec<PathBuf> {
+    let mut paths: Vec<PathBuf> = walkdir::WalkDir::new(mutants_dir)
+        .into_iter()
+        .filter_entry(|e| e.file_name() != ".mutrun")
+        .filter_map(|e| e.ok())
+        .filter(|e| {
+            e.file_type().is_file() && e.file_name().to_string_lossy().ends_with(".py.meta")
+        })
+        .map(|e| e.into_path())
+        .collect();
+    paths.sort();
+    paths
+}
