@@ -150,13 +150,15 @@ fn find_mutant<'a>(
     Ok((source, text, catalog, mutant))
 }
 
-fn mutated_text(text: &str, mutant: &MutantMeta) -> String {
-    format!(
-        "{}{}{}",
-        &text[..mutant.start],
-        mutant.replacement,
-        &text[mutant.end..]
-    )
+/// `text` with `mutant` applied; `find_mutant` made the catalog from this very text, so the
+/// offsets fit unless the file changed in between.
+fn mutated_text(text: &str, mutant: &MutantMeta) -> Result<String> {
+    mutant.applied_to(text).ok_or_else(|| {
+        Error::usage(format!(
+            "the source of `{}` changed while mutrun read it; run the command again",
+            mutant.id
+        ))
+    })
 }
 
 pub fn show(ws: &Workspace, id: &str) -> Result<ExitCode> {
@@ -209,7 +211,7 @@ pub fn show(ws: &Workspace, id: &str) -> Result<ExitCode> {
             None => println!("verdict: not run yet (`mutrun run '{}'`)", mutant.id),
         },
     }
-    if let Some(key) = marks::key_of(&file, &mutant) {
+    if let Some(key) = file.key_of(&mutant) {
         if let Some(reason) = Marks::load(&ws.root)?.reason(&key) {
             println!(
                 "marked equivalent in {}: {reason} (reported as ignored; `mutrun unmark {}` removes the mark)",
@@ -221,7 +223,7 @@ pub fn show(ws: &Workspace, id: &str) -> Result<ExitCode> {
     print_covering_tests(ws, &mutant);
     print!(
         "{}",
-        unified_diff(&file.source, &text, &mutated_text(&text, &mutant), color)
+        unified_diff(&file.source, &text, &mutated_text(&text, &mutant)?, color)
     );
     Ok(ExitCode::Success)
 }
@@ -296,7 +298,7 @@ pub fn apply(ws: &Workspace, id: &str) -> Result<ExitCode> {
         }
     }
     let path = ws.root.join(&source.path);
-    crate::domain::atomic::write_atomic(&path, mutated_text(&text, &mutant).as_bytes())?;
+    crate::domain::atomic::write_atomic(&path, mutated_text(&text, &mutant)?.as_bytes())?;
     println!(
         "applied {} to {}:{}",
         mutant.id,
@@ -437,7 +439,8 @@ pub fn with_operators(
 /// (marking it again replaces the reason).
 pub fn mark(ws: &Workspace, id: &str, reason: Option<&str>) -> Result<ExitCode> {
     let (_, _, file, mutant) = find_mutant(ws, id)?;
-    let key = marks::key_of(&file, &mutant)
+    let key = file
+        .key_of(&mutant)
         .ok_or_else(|| Error::other(format!("{id} is missing from its own catalog")))?;
     let reason = reason
         .map(str::trim)
@@ -462,7 +465,8 @@ pub fn mark(ws: &Workspace, id: &str, reason: Option<&str>) -> Result<ExitCode> 
 /// `mutrun unmark ID`: removes the mutant's mark; the mutant runs and counts again.
 pub fn unmark(ws: &Workspace, id: &str) -> Result<ExitCode> {
     let (_, _, file, mutant) = find_mutant(ws, id)?;
-    let key = marks::key_of(&file, &mutant)
+    let key = file
+        .key_of(&mutant)
         .ok_or_else(|| Error::other(format!("{id} is missing from its own catalog")))?;
     let mut all = Marks::load(&ws.root)?;
     match all.remove(&key) {

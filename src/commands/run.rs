@@ -153,16 +153,10 @@ pub fn run(ws: &Workspace, options: &RunOptions, interrupted: Arc<AtomicBool>) -
     for mutant in &planned {
         let tests = coverage.tests_for(&mutant.function);
         if tests.is_empty() {
-            let mut record = VerdictRecord {
-                verdict: Verdict::NoTests,
-                seconds: 0.0,
-                tests_run: vec![],
-                killer: None,
-                function_sha256: recorder.function_hash(&mutant.id).unwrap_or_default(),
-                detail: None,
-                killer_sha256: None,
-                tests_sha256: None,
-            };
+            let mut record = VerdictRecord::new(
+                Verdict::NoTests,
+                recorder.function_hash(&mutant.id).unwrap_or_default(),
+            );
             reuse::stamp(&mut record, &coverage, &mutant.function);
             recorder.record(&mutant.id, record);
             continue;
@@ -707,21 +701,15 @@ fn run_mutants(
         };
         let judgement = judge(&result.end, result.timed_out);
         progress.record(judgement.verdict);
-        let mut record = VerdictRecord {
-            verdict: judgement.verdict,
-            seconds: result.end.seconds,
-            tests_run: result
-                .end
-                .result
-                .as_ref()
-                .map(|r| r.ran.clone())
-                .unwrap_or_default(),
-            killer: judgement.killer,
-            function_sha256: recorder.function_hash(id).unwrap_or_default(),
-            detail: judgement.detail,
-            killer_sha256: None,
-            tests_sha256: None,
-        };
+        let tests_run = (result.end.result.as_ref())
+            .map(|r| r.ran.clone())
+            .unwrap_or_default();
+        let mut record = VerdictRecord::new(
+            judgement.verdict,
+            recorder.function_hash(id).unwrap_or_default(),
+        )
+        .with_run(result.end.seconds, tests_run, judgement.killer)
+        .with_detail(judgement.detail);
         if let Some((function, _)) = id.split() {
             reuse::stamp(&mut record, coverage, &function);
         }

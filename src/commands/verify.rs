@@ -197,16 +197,15 @@ fn select_cases(
         } else {
             covering.iter().map(|t| t.duration).sum()
         };
+        // The text's hash matched the catalog's above, so the offsets fit.
+        let Some(mutated) = mutant.applied_to(&text) else {
+            continue;
+        };
         let (before, after) = before_after(&text, mutant.start, mutant.end, &mutant.replacement);
         cases.push(Case {
             id: mutant.id.as_str().to_string(),
             source: PathBuf::from(&file.source),
-            mutated: format!(
-                "{}{}{}",
-                &text[..mutant.start],
-                mutant.replacement,
-                &text[mutant.end..]
-            ),
+            mutated,
             original: text,
             location: format!(
                 "{}:{}  [{}] {before} → {after}",

@@ -92,3 +92,17 @@ mod tests {
         assert_eq!(MutantId("nonsense".into()).split(), None);
     }
 }
+
+/// What identifies a mutant across edits that do not touch it.
+#[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
+pub struct MutantKey {
+    /// The function key, `module.qualname` (as in mutant ids, without `:N`).
+    pub function: String,
+    pub operator: Operator,
+    /// The original text of the edited range and its replacement.
+    pub original: String,
+    pub replacement: String,
+    /// Which one of the function's mutants with this same operator, original and replacement
+    /// (1-based, in source order).
+    pub occurrence: usize,
+}

@@ -13,7 +13,7 @@ use ruff_text_size::Ranged;
 
 use crate::domain::error::Result;
 use crate::domain::lines::LineIndex;
-use crate::domain::mutant::Mutation;
+use crate::domain::mutant::{MutantKey, Mutation};
 use crate::domain::operators::OperatorSet;
 use crate::record::meta::{self, FileMeta, FunctionMeta, MutantMeta, META_FORMAT};
 use pragma::Pragmas;
@@ -244,20 +244,15 @@ fn declared_encoding(source: &str) -> Option<String> {
 }
 
 /// Keeps the verdicts of `old` for the same edits in `new`: same function, operator, edited text
-/// and replacement, and the same occurrence of that change in the function (`marks::keys`), so a
+/// and replacement, and the same occurrence of that change in the function (`FileMeta::mutant_keys`), so a
 /// verdict follows its edit when the mutants are renumbered (another operator selection, a mutant
 /// added above it) and never lands on another edit that took its id. Whether it still holds is
 /// decided later from the function's hash (and the tests): a stale one is kept so
 /// `run --explain` can say "function changed".
 pub fn carry_verdicts(new: &mut FileMeta, old: &FileMeta) {
-    let previous: std::collections::HashMap<
-        crate::plan::marks::MutantKey,
-        &crate::record::meta::MutantMeta,
-    > = crate::plan::marks::keys(old)
-        .into_iter()
-        .zip(&old.mutants)
-        .collect();
-    let keys = crate::plan::marks::keys(new);
+    let previous: std::collections::HashMap<MutantKey, &MutantMeta> =
+        old.mutant_keys().into_iter().zip(&old.mutants).collect();
+    let keys = new.mutant_keys();
     for (mutant, key) in new.mutants.iter_mut().zip(keys) {
         if let Some(previous) = previous.get(&key) {
             mutant.verdict = previous.verdict.clone();

@@ -12,27 +12,12 @@ use serde::{Deserialize, Serialize};
 
 use crate::domain::atomic::write_atomic;
 use crate::domain::error::{Error, Result};
-use crate::domain::mutant::MutantId;
-use crate::domain::operators::Operator;
+use crate::domain::mutant::{MutantId, MutantKey};
 use crate::domain::verdict::Verdict;
-use crate::record::meta::{FileMeta, MutantMeta, VerdictRecord};
+use crate::record::meta::{FileMeta, VerdictRecord};
 
 /// The marks file's name, at the project root.
 pub const MARKS_FILE: &str = "mutrun-marks.toml";
-
-/// What identifies a mutant across edits that do not touch it.
-#[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
-pub struct MutantKey {
-    /// The function key, `module.qualname` (as in mutant ids, without `:N`).
-    pub function: String,
-    pub operator: Operator,
-    /// The original text of the edited range and its replacement.
-    pub original: String,
-    pub replacement: String,
-    /// Which one of the function's mutants with this same operator, original and replacement
-    /// (1-based, in source order).
-    pub occurrence: usize,
-}
 
 /// One equivalent mutant and why it cannot be killed.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
@@ -75,38 +60,6 @@ pub struct Resolved {
     pub ignored: HashMap<MutantId, String>,
     /// Marks whose mutant no longer exists.
     pub stale: Vec<Mark>,
-}
-
-/// The keys of every mutant of `file`, in catalog order.
-pub fn keys(file: &FileMeta) -> Vec<MutantKey> {
-    let mut seen: HashMap<(&str, Operator, &str, &str), usize> = HashMap::new();
-    file.mutants
-        .iter()
-        .map(|m| {
-            let n = seen
-                .entry((
-                    m.function.as_str(),
-                    m.operator,
-                    m.original.as_str(),
-                    m.replacement.as_str(),
-                ))
-                .or_default();
-            *n += 1;
-            MutantKey {
-                function: m.function.as_str().to_string(),
-                operator: m.operator,
-                original: m.original.clone(),
-                replacement: m.replacement.clone(),
-                occurrence: *n,
-            }
-        })
-        .collect()
-}
-
-/// The key of `mutant`, one of `file`'s mutants.
-pub fn key_of(file: &FileMeta, mutant: &MutantMeta) -> Option<MutantKey> {
-    let at = file.mutants.iter().position(|m| m.id == mutant.id)?;
-    keys(file).into_iter().nth(at)
 }
 
 pub fn path(root: &Path) -> PathBuf {
@@ -199,7 +152,7 @@ impl Marks {
         }
         let mut found = std::collections::HashSet::new();
         for file in files {
-            for (mutant, key) in file.mutants.iter().zip(keys(file)) {
+            for (mutant, key) in file.mutants.iter().zip(file.mutant_keys()) {
                 if let Some(reason) = self.marks.get(&key) {
                     resolved.ignored.insert(mutant.id.clone(), reason.clone());
                     found.insert(key);
@@ -244,16 +197,8 @@ impl Marks {
 
 /// The verdict record reports show for a marked mutant.
 pub fn ignored_record(reason: &str, function_sha256: String) -> VerdictRecord {
-    VerdictRecord {
-        verdict: Verdict::Ignored,
-        seconds: 0.0,
-        tests_run: vec![],
-        killer: None,
-        function_sha256,
-        detail: Some(format!("equivalent: {reason}")),
-        killer_sha256: None,
-        tests_sha256: None,
-    }
+    VerdictRecord::new(Verdict::Ignored, function_sha256)
+        .with_detail(Some(format!("equivalent: {reason}")))
 }
 
 /// One warning line per stale mark, saying how to clear it.
@@ -274,7 +219,8 @@ pub fn stale_warnings(stale: &[Mark]) -> Vec<String> {
 mod tests {
     use super::*;
     use crate::domain::mutant::FunctionKey;
-    use crate::record::meta::FunctionMeta;
+    use crate::domain::operators::Operator;
+    use crate::record::meta::{FunctionMeta, MutantMeta};
 
     fn mutant(id: &str, op: Operator, original: &str, replacement: &str) -> MutantMeta {
         MutantMeta {
@@ -316,7 +262,7 @@ mod tests {
 
     #[test]
     fn repeated_changes_are_told_apart_by_occurrence() {
-        let keys = keys(&file());
+        let keys = file().mutant_keys();
         assert_eq!(keys[0].occurrence, 1);
         assert_eq!(keys[1].occurrence, 1);
         assert_eq!(keys[2].occurrence, 2);
@@ -328,8 +274,8 @@ mod tests {
         let dir = tempfile::tempdir().expect("temp dir");
         let f = file();
         let mut marks = Marks::default();
-        marks.insert(keys(&f)[2].clone(), "a \"quoted\" reason".into());
-        marks.insert(keys(&f)[0].clone(), "first".into());
+        marks.insert(f.mutant_keys()[2].clone(), "a \"quoted\" reason".into());
+        marks.insert(f.mutant_keys()[0].clone(), "first".into());
         marks.save(dir.path()).expect("save");
         let text = std::fs::read_to_string(path(dir.path())).expect("read");
         assert!(
@@ -349,8 +295,8 @@ mod tests {
             verdicts,
             [Some(Verdict::Ignored), None, Some(Verdict::Ignored)]
         );
-        marks.remove(&keys(&files[0])[0]);
-        marks.remove(&keys(&files[0])[2]);
+        marks.remove(&files[0].mutant_keys()[0]);
+        marks.remove(&files[0].mutant_keys()[2]);
         marks.save(dir.path()).expect("save");
         assert!(!path(dir.path()).exists());
     }
@@ -358,7 +304,7 @@ mod tests {
     #[test]
     fn a_mark_without_its_mutant_is_stale() {
         let mut marks = Marks::default();
-        let mut key = keys(&file())[0].clone();
+        let mut key = file().mutant_keys()[0].clone();
         key.original = "*".into();
         marks.insert(key, "gone".into());
         let resolved = marks.resolve([file()].iter());

@@ -48,16 +48,8 @@ fn record(
     detail: String,
 ) -> Option<VerdictRecord> {
     let (_, mutant) = recorder.get(id)?;
-    let mut record = VerdictRecord {
-        verdict,
-        seconds: 0.0,
-        tests_run: vec![],
-        killer: None,
-        function_sha256: recorder.function_hash(id).unwrap_or_default(),
-        detail: Some(detail),
-        killer_sha256: None,
-        tests_sha256: None,
-    };
+    let mut record = VerdictRecord::new(verdict, recorder.function_hash(id).unwrap_or_default())
+        .with_detail(Some(detail));
     reuse::stamp(&mut record, coverage, &mutant.function);
     Some(record)
 }

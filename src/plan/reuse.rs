@@ -165,16 +165,8 @@ mod tests {
     }
 
     fn judged(verdict: Verdict, killer: Option<&str>, at: &Coverage) -> VerdictRecord {
-        let mut record = VerdictRecord {
-            verdict,
-            seconds: 0.1,
-            tests_run: vec![],
-            killer: killer.map(String::from),
-            function_sha256: "F".into(),
-            detail: None,
-            killer_sha256: None,
-            tests_sha256: None,
-        };
+        let mut record =
+            VerdictRecord::new(verdict, "F".into()).with_run(0.1, vec![], killer.map(String::from));
         stamp(&mut record, at, &FunctionKey("m.f".into()));
         record
     }

@@ -1,13 +1,14 @@
 //! The `.meta` store: one JSON file beside each mutated file in `mutants/`, holding the file's
 //! mutant catalog and every verdict computed for it. Format in ARCHITECTURE.md.
 
+use std::collections::HashMap;
 use std::path::{Path, PathBuf};
 
 use serde::{Deserialize, Serialize};
 
 use crate::domain::atomic::write_atomic;
 use crate::domain::error::{Error, Result};
-use crate::domain::mutant::{FunctionKey, MutantId};
+use crate::domain::mutant::{FunctionKey, MutantId, MutantKey};
 use crate::domain::operators::Operator;
 use crate::domain::verdict::Verdict;
 
@@ -82,7 +83,92 @@ pub struct VerdictRecord {
     pub tests_sha256: Option<String>,
 }
 
+impl MutantMeta {
+    /// `text` with this mutant's edit made, or `None` when its offsets do not fit `text` (the
+    /// source is not the one the catalog was made from). `show`, `apply`, `browse` and `verify`
+    /// all patch a source this way.
+    pub fn applied_to(&self, text: &str) -> Option<String> {
+        Some(format!(
+            "{}{}{}",
+            text.get(..self.start)?,
+            self.replacement,
+            text.get(self.end..)?
+        ))
+    }
+}
+
+impl VerdictRecord {
+    /// The one constructor: `verdict`, reached on the function source whose hash is
+    /// `function_sha256`. What a test run adds (`with_run`), a reason (`with_detail`) and the
+    /// reuse stamps (`plan::reuse::stamp`) are set after.
+    pub fn new(verdict: Verdict, function_sha256: String) -> Self {
+        VerdictRecord {
+            verdict,
+            seconds: 0.0,
+            tests_run: Vec::new(),
+            killer: None,
+            function_sha256,
+            detail: None,
+            killer_sha256: None,
+            tests_sha256: None,
+        }
+    }
+
+    /// The facts of the test process behind the verdict: its seconds, the tests it ran, in order,
+    /// and the first that failed.
+    pub fn with_run(
+        mut self,
+        seconds: f64,
+        tests_run: Vec<String>,
+        killer: Option<String>,
+    ) -> Self {
+        self.seconds = seconds;
+        self.tests_run = tests_run;
+        self.killer = killer;
+        self
+    }
+
+    /// The signal, exit code, budget or reason behind a verdict that is not plain killed/survived.
+    pub fn with_detail(mut self, detail: Option<String>) -> Self {
+        self.detail = detail;
+        self
+    }
+}
+
 impl FileMeta {
+    /// The keys of every mutant of this file, in catalog order (what marks and carried-over
+    /// verdicts find a mutant by across edits that do not touch it).
+    pub fn mutant_keys(&self) -> Vec<MutantKey> {
+        let mut seen: HashMap<(&str, Operator, &str, &str), usize> = HashMap::new();
+        self.mutants
+            .iter()
+            .map(|m| {
+                let n = seen
+                    .entry((
+                        m.function.as_str(),
+                        m.operator,
+                        m.original.as_str(),
+                        m.replacement.as_str(),
+                    ))
+                    .or_default();
+                *n += 1;
+                MutantKey {
+                    function: m.function.as_str().to_string(),
+                    operator: m.operator,
+                    original: m.original.clone(),
+                    replacement: m.replacement.clone(),
+                    occurrence: *n,
+                }
+            })
+            .collect()
+    }
+
+    /// The key of `mutant`, one of this file's mutants.
+    pub fn key_of(&self, mutant: &MutantMeta) -> Option<MutantKey> {
+        let at = self.mutants.iter().position(|m| m.id == mutant.id)?;
+        self.mutant_keys().into_iter().nth(at)
+    }
+
     pub fn function(&self, key: &FunctionKey) -> Option<&FunctionMeta> {
         self.functions.iter().find(|f| &f.key == key)
     }

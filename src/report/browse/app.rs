@@ -922,7 +922,7 @@ impl App {
             }
             SourceText::Unreadable(message) => return Err(message.clone()),
         };
-        let mutated = mutated_text(text, mutant).ok_or_else(|| {
+        let mutated = mutant.applied_to(text).ok_or_else(|| {
             format!(
                 "the stored offsets of {} do not fit {}",
                 mutant.id, file.meta.source
@@ -935,16 +935,6 @@ impl App {
             .map(str::to_string)
             .collect())
     }
-}
-
-/// `text` with `mutant`'s edit made, or `None` when its offsets do not fit the text.
-pub fn mutated_text(text: &str, mutant: &MutantMeta) -> Option<String> {
-    Some(format!(
-        "{}{}{}",
-        text.get(..mutant.start)?,
-        mutant.replacement,
-        text.get(mutant.end..)?
-    ))
 }
 
 fn read_source(root: &Path, meta: &FileMeta) -> SourceText {

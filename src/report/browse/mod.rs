@@ -372,7 +372,7 @@ pub fn apply(
         ));
     }
     let text = String::from_utf8(bytes).map_err(|_| format!("{} is not UTF-8", file.source))?;
-    let mutated = app::mutated_text(&text, mutant).ok_or_else(|| {
+    let mutated = mutant.applied_to(&text).ok_or_else(|| {
         format!(
             "the stored offsets of {} do not fit {}",
             mutant.id, file.source
@@ -391,7 +391,7 @@ pub fn mark_equivalent(
     file: &FileMeta,
     mutant: &MutantMeta,
 ) -> std::result::Result<String, String> {
-    let key = marks::key_of(file, mutant).ok_or("no such mutant")?;
+    let key = file.key_of(mutant).ok_or("no such mutant")?;
     let mut all = Marks::load(root).map_err(|e| e.to_string())?;
     all.insert(key, "marked in mutrun browse".to_string());
     all.save(root).map_err(|e| e.to_string())?;

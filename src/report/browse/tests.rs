@@ -134,24 +134,19 @@ fn file_meta(path: &str, module: &str, verdicts: bool) -> FileMeta {
                 Verdict::Killed
             };
             let killer = (verdict == Verdict::Killed).then(|| tests[0].clone());
-            mutant.verdict = Some(VerdictRecord {
-                verdict,
-                seconds: 0.01,
-                tests_run: if verdict == Verdict::Killed {
-                    vec![tests[0].clone()]
-                } else {
-                    tests
-                },
-                killer,
-                function_sha256: hashes
-                    .iter()
-                    .find(|(k, _)| *k == mutant.function.0)
-                    .map(|(_, h)| h.clone())
-                    .unwrap_or_default(),
-                detail: None,
-                killer_sha256: None,
-                tests_sha256: None,
-            });
+            let function_sha256 = hashes
+                .iter()
+                .find(|(k, _)| *k == mutant.function.0)
+                .map(|(_, h)| h.clone())
+                .unwrap_or_default();
+            let tests_run = if verdict == Verdict::Killed {
+                vec![tests[0].clone()]
+            } else {
+                tests
+            };
+            mutant.verdict = Some(
+                VerdictRecord::new(verdict, function_sha256).with_run(0.01, tests_run, killer),
+            );
         }
     }
     meta
@@ -699,7 +694,7 @@ fn e_marks_the_survivor_equivalent_in_the_marks_file_and_shows_it_ignored() {
     app.marked(r, Ok(message));
     assert_eq!(app.status_of(r), Status::Verdict(Verdict::Ignored));
     let marks = crate::plan::marks::Marks::load(temp.path()).expect("marks file");
-    let key = crate::plan::marks::key_of(&meta, &mutant).expect("key");
+    let key = meta.key_of(&mutant).expect("key");
     assert_eq!(marks.reason(&key), Some("marked in mutrun browse"));
     assert_eq!(app.summary.count(Verdict::Ignored), 1);
 }
