@@ -1,6 +1,8 @@
 //! The stats pass: one plain run of the whole suite with every trampoline recording, giving per
 //! test its duration and the functions it reaches. Reused while nothing under `mutants/` changed.
 
+pub mod learn;
+
 use std::collections::{BTreeMap, HashMap, HashSet};
 use std::path::{Path, PathBuf};
 use std::process::Stdio;

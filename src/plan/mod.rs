@@ -4,6 +4,7 @@
 
 pub mod changed_lines;
 pub mod covered_lines;
+pub mod jobs;
 pub mod marks;
 pub mod prefilter;
 pub mod reuse;

@@ -12,7 +12,6 @@ use std::path::{Path, PathBuf};
 use crate::config::{self, CliOverrides, Config};
 use crate::domain::error::{Error, Result};
 use crate::execute::runtime;
-use crate::execute::worker::{python_env, PytestCommand};
 use crate::generate::{self, GenerateReport, GenerateSettings};
 use project::Project;
 use python::Interpreter;
@@ -124,54 +123,6 @@ impl Workspace {
                 .map(|p| p.display().to_string()),
         );
         args
-    }
-
-    /// Test-command mode: how the project's own command is started (in `mutants/`, with the
-    /// runtime and the mutated import roots first on `PYTHONPATH`).
-    pub fn test_command(
-        &self,
-        name: String,
-        argv: Vec<String>,
-    ) -> crate::execute::test_command::TestCommand {
-        let import_roots: Vec<PathBuf> = self
-            .project
-            .import_roots
-            .iter()
-            .map(|r| self.mutants_dir.join(r))
-            .collect();
-        crate::execute::test_command::TestCommand {
-            argv,
-            name,
-            cwd: self.mutants_dir.clone(),
-            env: python_env(&self.runtime_dir(), &import_roots),
-            log_dir: self.log_dir(),
-        }
-    }
-
-    /// How every pytest process of this project is started.
-    pub fn pytest_command(&self, interpreter: &Interpreter) -> PytestCommand {
-        let import_roots: Vec<PathBuf> = self
-            .project
-            .import_roots
-            .iter()
-            .map(|r| self.mutants_dir.join(r))
-            .collect();
-        let pytest_args = self.pytest_args();
-        let mut env = python_env(&self.runtime_dir(), &import_roots);
-        if let Some(mb) = self.config.memory_limit_mb {
-            // Applied by each forked child (RLIMIT_AS), never by the worker that serves them.
-            env.push(("MUTRUN_MEMORY_LIMIT_MB".into(), mb.to_string()));
-        }
-        if self.config.mutate_only_covered_lines {
-            // The stats pass records executed lines into `.mutrun/lines.json`.
-            env.push(("MUTRUN_LINES".into(), "1".into()));
-        }
-        PytestCommand {
-            python: interpreter.path.clone(),
-            cwd: self.mutants_dir.clone(),
-            env,
-            pytest_args,
-        }
     }
 }
 

@@ -1,0 +1,125 @@
+//! The mutants a run must run, each with why its stored verdict cannot be reused, and the job
+//! each becomes: the tests that reach it, in the order to try them, under a time budget.
+
+use std::collections::{HashMap, HashSet};
+
+use crate::coverage::Coverage;
+use crate::domain::mutant::{FunctionKey, MutantId};
+use crate::domain::verdict::Verdict;
+use crate::execute::lab::{Job, JobKind};
+use crate::execute::timeouts::TimeoutPolicy;
+use crate::plan::reuse::{self, Rerun};
+use crate::record::Recorder;
+
+/// One mutant to run, with what its job needs.
+pub struct Planned {
+    pub id: MutantId,
+    pub function: FunctionKey,
+    pub reason: Rerun,
+    /// The test that killed it last time, if it still exists.
+    pub previous_killer: Option<String>,
+}
+
+/// The mutants to run, each with why; every other selected mutant keeps its verdict.
+pub fn to_run(
+    recorder: &Recorder,
+    chosen: &HashSet<MutantId>,
+    ignored: &HashMap<MutantId, String>,
+    coverage: &Coverage,
+    rerun: bool,
+) -> Vec<Planned> {
+    recorder
+        .mutants()
+        .filter(|(_, m)| chosen.contains(&m.id) && !ignored.contains_key(&m.id))
+        .filter_map(|(file, mutant)| {
+            // A verdict no test gave (skipped, caught by type check) is decided again every run.
+            let undecided = mutant
+                .verdict
+                .as_ref()
+                .is_some_and(|r| !r.verdict.is_scored());
+            let reason = if rerun {
+                Rerun::Forced
+            } else if undecided {
+                Rerun::Redecided
+            } else {
+                reuse::why_rerun(file, mutant, coverage)?
+            };
+            let previous_killer = mutant
+                .verdict
+                .as_ref()
+                .filter(|r| r.verdict == Verdict::Killed)
+                .and_then(|r| r.killer.clone())
+                .filter(|k| coverage.test(k).is_some());
+            Some(Planned {
+                id: mutant.id.clone(),
+                function: mutant.function.clone(),
+                reason,
+                previous_killer,
+            })
+        })
+        .collect()
+}
+
+/// "N mutants to run (why), M verdicts reused", and with `--explain` one line per mutant.
+pub fn print(planned: &[Planned], selected: usize, explain: bool) {
+    let reused = selected - planned.len();
+    if planned.is_empty() {
+        eprintln!("mutrun: all {selected} selected verdicts are still valid; nothing to run");
+        return;
+    }
+    let reasons: Vec<String> = Rerun::ALL
+        .iter()
+        .filter_map(|reason| {
+            let n = planned.iter().filter(|p| p.reason == *reason).count();
+            (n > 0).then(|| format!("{n} {}", reason.describe()))
+        })
+        .collect();
+    eprintln!(
+        "mutrun: {} mutants to run ({}), {reused} verdicts reused",
+        planned.len(),
+        reasons.join(", ")
+    );
+    if explain {
+        for p in planned {
+            eprintln!("  {}: {}", p.id, p.reason.describe());
+        }
+    }
+}
+
+/// The job of each planned mutant that some test reaches: those tests, the one that killed it
+/// last time first (it most likely kills it again), under a budget from their durations. The
+/// mutants no test reaches come back apart: they are `no tests` without running anything.
+pub fn jobs<'p>(
+    planned: &'p [Planned],
+    coverage: &Coverage,
+    policy: &TimeoutPolicy,
+) -> (Vec<Job>, Vec<&'p Planned>) {
+    let mut jobs = Vec::new();
+    let mut unreached = Vec::new();
+    for mutant in planned {
+        let tests = coverage.tests_for(&mutant.function);
+        if tests.is_empty() {
+            unreached.push(mutant);
+            continue;
+        }
+        let seconds: f64 = tests.iter().map(|t| t.duration).sum();
+        let mut order: Vec<String> = mutant.previous_killer.iter().cloned().collect();
+        order.extend(
+            tests
+                .iter()
+                .map(|t| t.id.clone())
+                .filter(|id| Some(id) != mutant.previous_killer.as_ref()),
+        );
+        if order.len() > tests.len() {
+            order.remove(0); // the old killer no longer covers the function
+        }
+        jobs.push(Job {
+            kind: JobKind::Mutant(mutant.id.clone()),
+            tests: order,
+            budget: policy.budget(seconds),
+            stop_on_failure: true,
+            start: coverage.collection_start(&mutant.function),
+        });
+    }
+    (jobs, unreached)
+}
