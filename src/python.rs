@@ -162,20 +162,15 @@ fn locate(
 
 /// The `python` beside the `mutrun` binary `exe` when `exe` sits in a virtualenv's `bin/` (the
 /// folder above has a `pyvenv.cfg`), as `pip install mutrun` or `uv add --dev mutrun` put it in the
-/// project's venv. Not a venv that holds mutrun alone, never the project's pytest: `uv tool
-/// install`'s and `pipx install`'s (their receipt beside `pyvenv.cfg`) and `uvx`'s (in uv's cache,
-/// under a `CACHEDIR.TAG`).
+/// project's venv. Not the venv `uv tool install` or `pipx install` made for mutrun alone (their
+/// receipt beside `pyvenv.cfg`): its python never has the project's pytest.
 fn venv_python_beside(exe: &Path) -> Option<PathBuf> {
     let bin = exe.parent()?;
     let venv = bin.parent()?;
     let python = bin.join("python");
     let tools_own = ["uv-receipt.toml", "pipx_metadata.json"]
         .iter()
-        .any(|receipt| venv.join(receipt).is_file())
-        || venv
-            .ancestors()
-            .skip(1)
-            .any(|dir| dir.join("CACHEDIR.TAG").is_file());
+        .any(|receipt| venv.join(receipt).is_file());
     (venv.join("pyvenv.cfg").is_file() && python.is_file() && !tools_own).then_some(python)
 }
 
@@ -427,15 +422,11 @@ mod tests {
         assert_eq!(got(&none, None), (root.join(".venv/bin/python"), ".venv"));
         std::fs::remove_dir_all(root.join(".venv")).unwrap();
 
-        // uv tool's, pipx's and uvx's venvs hold mutrun alone: python3 on PATH instead.
-        for receipt in [
-            installed.join("uv-receipt.toml"),
-            installed.join("pipx_metadata.json"),
-            dir.path().join("CACHEDIR.TAG"),
-        ] {
-            std::fs::write(&receipt, "").unwrap();
-            assert_eq!(got(&none, None), on_path, "{}", receipt.display());
-            std::fs::remove_file(&receipt).unwrap();
+        // uv tool's and pipx's venvs hold mutrun alone: python3 on PATH instead.
+        for receipt in ["uv-receipt.toml", "pipx_metadata.json"] {
+            std::fs::write(installed.join(receipt), "").unwrap();
+            assert_eq!(got(&none, None), on_path, "{receipt}");
+            std::fs::remove_file(installed.join(receipt)).unwrap();
         }
         assert_eq!(got(&none, None), beside_mutrun);
         // Not a venv (no pyvenv.cfg), or a venv without bin/python: PATH.
