@@ -58,14 +58,16 @@ fn tool(name: &str) -> Command {
 
 /// The wheel, built once per test run by `maturin build --release` from the working tree. It
 /// builds in cargo's own target dir, where `cargo test --release` has just built the same crate
-/// with the same profile: only the stripped binary is linked again.
+/// with the same profile: only the stripped binary is linked again (and is `target/release/mutrun`
+/// until the next cargo build links the unstripped one back; both are the same program).
 fn wheel() -> &'static Path {
     static WHEEL: OnceLock<PathBuf> = OnceLock::new();
     WHEEL.get_or_init(|| {
         let out = Path::new(env!("CARGO_TARGET_TMPDIR")).join("wheel");
         let _ = std::fs::remove_dir_all(&out);
+        let mut maturin = tool("maturin");
         let started = Instant::now();
-        let built = tool("maturin")
+        let built = maturin
             .args(["build", "--release", "--quiet", "--out"])
             .arg(&out)
             .current_dir(env!("CARGO_MANIFEST_DIR"))
