@@ -70,7 +70,8 @@ pub struct ProjectArgs {
     #[arg(long = "paths-to-mutate", value_name = "PATH", num_args = 1..)]
     pub paths_to_mutate: Vec<PathBuf>,
 
-    /// The Python interpreter (overrides `python`; default: $VIRTUAL_ENV, .venv, python3).
+    /// The Python interpreter (overrides `python`; default: $VIRTUAL_ENV, .venv, the venv mutrun is
+    /// installed in, python3).
     #[arg(long, value_name = "PATH")]
     pub python: Option<PathBuf>,
 }

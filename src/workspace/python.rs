@@ -1,5 +1,5 @@
-//! Picks the Python interpreter (config, `$VIRTUAL_ENV`, `.venv`, `python3` on PATH) and checks
-//! it once: its version, and that it can `import pytest`.
+//! Picks the Python interpreter (config, `$VIRTUAL_ENV`, `.venv`, the venv mutrun is installed in,
+//! `python3` on PATH) and checks it once: its version, and that it can `import pytest`.
 
 use std::ffi::OsString;
 use std::io::Read;
@@ -38,7 +38,7 @@ pub struct Interpreter {
     /// As found, not resolved through links (a venv's `bin/python` must stay the venv's).
     pub path: PathBuf,
     pub version: (u32, u32, u32),
-    /// Where it came from: "config", "$VIRTUAL_ENV", ".venv" or "PATH".
+    /// Where it came from: "config", "$VIRTUAL_ENV", ".venv", "mutrun's venv" or "PATH".
     pub source: &'static str,
     pub pytest_version: String,
     /// Non-fatal problems (a Python newer than tested), one line each, for the caller to print.
@@ -51,6 +51,7 @@ pub fn find(project_root: &Path, config: &Config) -> Result<Interpreter> {
         project_root,
         config,
         std::env::var_os("VIRTUAL_ENV"),
+        std::env::current_exe().ok(),
         std::env::var_os("PATH"),
     )?;
     probe(project_root, path, source).and_then(require_pytest)
@@ -63,6 +64,7 @@ pub fn find_without_pytest(project_root: &Path, config: &Config) -> Result<Inter
         project_root,
         config,
         std::env::var_os("VIRTUAL_ENV"),
+        std::env::current_exe().ok(),
         std::env::var_os("PATH"),
     )?;
     probe(project_root, path, source).map(|found| found.interpreter)
@@ -111,6 +113,7 @@ fn locate(
     project_root: &Path,
     config: &Config,
     virtual_env: Option<OsString>,
+    mutrun_exe: Option<PathBuf>,
     path_var: Option<OsString>,
 ) -> Result<(PathBuf, &'static str)> {
     if let Some(python) = &config.python {
@@ -144,6 +147,9 @@ fn locate(
     if dot_venv.is_file() {
         return Ok((dot_venv, ".venv"));
     }
+    if let Some(python) = mutrun_exe.as_deref().and_then(venv_python_beside) {
+        return Ok((python, "mutrun's venv"));
+    }
     if let Some(path) = search_path("python3".as_ref(), path_var.as_deref()) {
         return Ok((path, "PATH"));
     }
@@ -152,6 +158,20 @@ fn locate(
          not exist and there is no python3 on PATH; {HINT}",
         dot_venv.display()
     )))
+}
+
+/// The `python` beside the `mutrun` binary `exe` when `exe` sits in a virtualenv's `bin/` (the
+/// folder above has a `pyvenv.cfg`), as `pip install mutrun` or `uv add --dev mutrun` put it in the
+/// project's venv. Not the venv `uv tool install` or `pipx install` made for mutrun alone (their
+/// receipt beside `pyvenv.cfg`): its python never has the project's pytest.
+fn venv_python_beside(exe: &Path) -> Option<PathBuf> {
+    let bin = exe.parent()?;
+    let venv = bin.parent()?;
+    let python = bin.join("python");
+    let tools_own = ["uv-receipt.toml", "pipx_metadata.json"]
+        .iter()
+        .any(|receipt| venv.join(receipt).is_file());
+    (venv.join("pyvenv.cfg").is_file() && python.is_file() && !tools_own).then_some(python)
 }
 
 /// The first executable `name` in the directories of `path_var`, made absolute.
@@ -334,7 +354,7 @@ mod tests {
         let none = Config::default();
 
         let got = |config: &Config, venv: Option<OsString>| {
-            locate(&root, config, venv, path_var.clone()).unwrap()
+            locate(&root, config, venv, None, path_var.clone()).unwrap()
         };
         assert_eq!(
             got(&none, venv_var.clone()),
@@ -361,6 +381,66 @@ mod tests {
         );
     }
 
+    /// mutrun installed in a venv (`pip install mutrun` into the project's venv) runs that venv's
+    /// python when nothing says otherwise: after `.venv`, before PATH; not a tool's own venv.
+    #[test]
+    fn venv_mutrun_is_installed_in() {
+        let dir = tempfile::tempdir().unwrap();
+        let root = dir.path().join("proj");
+        let installed = dir.path().join("installed");
+        let bin = dir.path().join("bin");
+        std::fs::create_dir_all(&root).unwrap();
+        fake(&installed.join("bin/python"), GOOD);
+        fake(&installed.join("bin/mutrun"), "");
+        std::fs::write(installed.join("pyvenv.cfg"), "home = /usr/bin\n").unwrap();
+        fake(&bin.join("python3"), GOOD);
+        let path_var = Some(OsString::from(bin.as_os_str()));
+        let exe = Some(installed.join("bin/mutrun"));
+
+        let got = |config: &Config, venv: Option<OsString>| {
+            locate(&root, config, venv, exe.clone(), path_var.clone()).unwrap()
+        };
+        let none = Config::default();
+        let beside_mutrun = (installed.join("bin/python"), "mutrun's venv");
+        let on_path = (bin.join("python3"), "PATH");
+        assert_eq!(got(&none, None), beside_mutrun);
+        assert_eq!(got(&none, Some(OsString::from(""))), beside_mutrun);
+
+        // The config, $VIRTUAL_ENV and the project's .venv come first.
+        let config = Config {
+            python: Some(PathBuf::from("python3")),
+            ..Config::default()
+        };
+        assert_eq!(got(&config, None), (bin.join("python3"), "config"));
+        let active = dir.path().join("active");
+        fake(&active.join("bin/python"), GOOD);
+        assert_eq!(
+            got(&none, Some(active.clone().into_os_string())),
+            (active.join("bin/python"), "$VIRTUAL_ENV")
+        );
+        fake(&root.join(".venv/bin/python"), GOOD);
+        assert_eq!(got(&none, None), (root.join(".venv/bin/python"), ".venv"));
+        std::fs::remove_dir_all(root.join(".venv")).unwrap();
+
+        // uv tool's and pipx's venvs hold mutrun alone: python3 on PATH instead.
+        for receipt in ["uv-receipt.toml", "pipx_metadata.json"] {
+            std::fs::write(installed.join(receipt), "").unwrap();
+            assert_eq!(got(&none, None), on_path, "{receipt}");
+            std::fs::remove_file(installed.join(receipt)).unwrap();
+        }
+        assert_eq!(got(&none, None), beside_mutrun);
+        // Not a venv (no pyvenv.cfg), or a venv without bin/python: PATH.
+        std::fs::remove_file(installed.join("bin/python")).unwrap();
+        assert_eq!(got(&none, None), on_path);
+        fake(&installed.join("bin/python"), GOOD);
+        std::fs::remove_file(installed.join("pyvenv.cfg")).unwrap();
+        assert_eq!(got(&none, None), on_path);
+        assert_eq!(
+            locate(&root, &none, None, None, path_var.clone()).unwrap(),
+            on_path
+        );
+    }
+
     #[test]
     fn not_found_messages() {
         let dir = tempfile::tempdir().unwrap();
@@ -368,6 +448,7 @@ mod tests {
         let err = locate(
             root,
             &Config::default(),
+            None,
             None,
             Some(OsString::from("/nonexistent")),
         )
@@ -386,7 +467,9 @@ mod tests {
             python: Some(PathBuf::from("venv/bin/python")),
             ..Config::default()
         };
-        let err = locate(root, &config, None, None).unwrap_err().to_string();
+        let err = locate(root, &config, None, None, None)
+            .unwrap_err()
+            .to_string();
         assert_eq!(
             err,
             "Python interpreter not found: `python` = \"venv/bin/python\" (no config file \
