@@ -412,15 +412,7 @@ class _Worker:
         items = {item.nodeid: item for item in session.items}
         _adopt_moved_ids(items)
         session.config.pluginmanager.register(_CHILD_OUTCOMES, "mutrun-outcomes")
-        _send(
-            {
-                "event": "ready",
-                "pid": os.getpid(),
-                "tests": len(items),
-                "collection_hits": [],
-                "python": "%d.%d.%d" % sys.version_info[:3],
-            }
-        )
+        _send({"event": "ready", "tests": len(items)})
         # Objects alive now are shared with every child; keep the collector from touching them
         # (which would copy their pages into each child).
         gc.collect()
@@ -475,7 +467,6 @@ def _report_child(request, pid, read_end, started):
         {
             "event": "done",
             "id": request["id"],
-            "pid": pid,
             "exit_code": os.WEXITSTATUS(status) if os.WIFEXITED(status) else None,
             "signal": os.WTERMSIG(status) if os.WIFSIGNALED(status) else None,
             "result": result,
@@ -812,10 +803,7 @@ def _serve_zygote():
     _send(
         {
             "event": "ready",
-            "pid": os.getpid(),
             "tests": 0,
-            "collection_hits": [],
-            "python": "%d.%d.%d" % sys.version_info[:3],
             # Functions whose module was imported before the fork (by a `-p` plugin): a child
             # would inherit what their import computed, so they need a real fresh process.
             "preimported": sorted(mutrun_runtime._tables),

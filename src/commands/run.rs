@@ -255,20 +255,7 @@ pub fn run(ws: &Workspace, options: &RunOptions, interrupted: Arc<AtomicBool>) -
             .map(|t| (t.id.clone(), t.duration))
             .collect(),
     );
-    // A function that ran while a worker collected must not be tested in a forked child either.
-    let collection_hits: HashSet<FunctionKey> = collected
-        .collection_hits
-        .into_iter()
-        .map(FunctionKey)
-        .collect();
     for job in &mut jobs {
-        if let JobKind::Mutant(id) = &job.kind {
-            if let Some((function, _)) = id.split() {
-                if collection_hits.contains(&function) {
-                    job.start = Start::Fresh;
-                }
-            }
-        }
         if job.start != Start::Forked {
             // A fresh process starts pytest and collects before its first test; a re-collecting
             // child collects part of the suite.

@@ -87,7 +87,6 @@ pub enum RunEnd {
 #[derive(Debug, Default)]
 pub struct Collected {
     pub tests: usize,
-    pub collection_hits: HashSet<String>,
     /// The longest time a worker took from start to ready (interpreter, imports, collection):
     /// what a fresh-process job pays before its first test.
     pub startup: Duration,
@@ -207,16 +206,11 @@ impl Lab {
                 Err(RecvTimeoutError::Disconnected) => break,
             };
             match event {
-                WorkerEvent::Ready {
-                    tests,
-                    collection_hits,
-                    preimported,
-                } => {
+                WorkerEvent::Ready { tests, preimported } => {
                     if lab.slots[index].kind == SlotKind::Worker {
                         collected.tests = collected.tests.max(tests);
                         collected.startup = collected.startup.max(started.elapsed());
                     }
-                    collected.collection_hits.extend(collection_hits);
                     lab.preimported.extend(preimported);
                     lab.slots[index].state = SlotState::Idle;
                 }

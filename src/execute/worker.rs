@@ -141,8 +141,6 @@ enum WireEvent {
         #[serde(default)]
         tests: usize,
         #[serde(default)]
-        collection_hits: Vec<String>,
-        #[serde(default)]
         preimported: Vec<String>,
     },
     CollectError {
@@ -176,7 +174,6 @@ pub struct CollectError {
 pub enum WorkerEvent {
     Ready {
         tests: usize,
-        collection_hits: Vec<String>,
         /// Zygotes: functions whose module was imported before forking (by a conftest).
         preimported: Vec<String>,
     },
@@ -216,7 +213,7 @@ impl Worker {
         std::fs::create_dir_all(log_dir).map_err(|e| Error::io("create", log_dir, e))?;
         let log = log_dir.join(format!("{mode}-{index}.log"));
         let log_file = std::fs::File::create(&log).map_err(|e| Error::io("create", &log, e))?;
-        let mut cmd = pytest.command(mode, &[("MUTRUN_LOG", log.display().to_string())]);
+        let mut cmd = pytest.command(mode, &[]);
         cmd.stdin(Stdio::piped())
             .stdout(Stdio::piped())
             .stderr(Stdio::from(log_file));
@@ -334,15 +331,9 @@ fn read_events(
     for line in BufReader::new(stdout).lines() {
         let Ok(line) = line else { break };
         let event = match serde_json::from_str::<WireEvent>(&line) {
-            Ok(WireEvent::Ready {
-                tests,
-                collection_hits,
-                preimported,
-            }) => WorkerEvent::Ready {
-                tests,
-                collection_hits,
-                preimported,
-            },
+            Ok(WireEvent::Ready { tests, preimported }) => {
+                WorkerEvent::Ready { tests, preimported }
+            }
             Ok(WireEvent::CollectError { errors }) => WorkerEvent::CollectError(errors),
             Ok(WireEvent::Started { id, pid }) => WorkerEvent::Started { request: id, pid },
             Ok(WireEvent::Done {
