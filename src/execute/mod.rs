@@ -4,6 +4,7 @@
 
 pub mod lab;
 pub mod outcome;
+pub mod protocol;
 pub mod runtime;
 pub mod test_command;
 pub mod timeouts;

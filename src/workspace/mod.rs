@@ -11,6 +11,7 @@ use std::path::{Path, PathBuf};
 
 use crate::config::{self, CliOverrides, Config};
 use crate::domain::error::{Error, Result};
+use crate::execute::protocol::{ENV_LINES, ENV_MEMORY_LIMIT_MB, LINES_ON};
 use crate::execute::runtime;
 use crate::execute::worker::{python_env, PytestCommand};
 use crate::generate::{self, GenerateReport, GenerateSettings};
@@ -160,11 +161,11 @@ impl Workspace {
         let mut env = python_env(&self.runtime_dir(), &import_roots);
         if let Some(mb) = self.config.memory_limit_mb {
             // Applied by each forked child (RLIMIT_AS), never by the worker that serves them.
-            env.push(("MUTRUN_MEMORY_LIMIT_MB".into(), mb.to_string()));
+            env.push((ENV_MEMORY_LIMIT_MB.into(), mb.to_string()));
         }
         if self.config.mutate_only_covered_lines {
             // The stats pass records executed lines into `.mutrun/lines.json`.
-            env.push(("MUTRUN_LINES".into(), "1".into()));
+            env.push((ENV_LINES.into(), LINES_ON.into()));
         }
         PytestCommand {
             python: interpreter.path.clone(),
