@@ -16,8 +16,13 @@ active = None
 # The active mutant's number: the index into a trampoline's variant table.
 variant = 0
 
-_STATS = "stats"
-_FAIL = "fail"
+# Names from mutrun_protocol, copied rather than imported: every Python process that imports a
+# trampolined module pays for this module's import. The Rust protocol test checks each copy.
+_ENV_MUTANT = "MUTANT_UNDER_TEST"  # mutrun_protocol.ENV_MUTANT
+_ENV_SUBPROCESS_HITS = "MUTRUN_SUBPROCESS_HITS"  # mutrun_protocol.ENV_SUBPROCESS_HITS
+_HITS_EXTENSION = "hits"  # mutrun_protocol.HITS_EXTENSION
+_STATS = "stats"  # mutrun_protocol.MUTANT_STATS
+_FAIL = "fail"  # mutrun_protocol.MUTANT_FORCED_FAIL
 _MUTANT = "mutant"
 
 _target_key = None  # function key of the active mutant
@@ -102,7 +107,7 @@ def activate(mutant_id):
         try:
             variant = int(number)
         except ValueError:
-            raise ValueError("MUTANT_UNDER_TEST=%r is not a mutant id (module.function:N)" % mutant_id)
+            raise ValueError("%s=%r is not a mutant id (module.function:N)" % (_ENV_MUTANT, mutant_id))
         _target_key = key
         active = _MUTANT
         _refresh_target()
@@ -145,13 +150,13 @@ def _rename(function, name, qualname):
 # Stats mode in a Python subprocess a test started: the stats plugin's process points this at a
 # folder, and the hits of this process are left there at exit for the plugin to add to the test
 # that started it. The plugin's own process sets it to None.
-_subprocess_hits = os.environ.get("MUTRUN_SUBPROCESS_HITS")
+_subprocess_hits = os.environ.get(_ENV_SUBPROCESS_HITS)
 
 
 def _leave_hits():
     if active is not _STATS or not _subprocess_hits or not _hits:
         return
-    path = os.path.join(_subprocess_hits, "%d.hits" % os.getpid())
+    path = os.path.join(_subprocess_hits, "%d.%s" % (os.getpid(), _HITS_EXTENSION))
     try:
         with open(path + ".tmp", "w") as f:
             f.write("\n".join(sorted(_hits)))
@@ -160,7 +165,7 @@ def _leave_hits():
         pass
 
 
-activate(os.environ.get("MUTANT_UNDER_TEST"))
+activate(os.environ.get(_ENV_MUTANT))
 if active is _STATS and _subprocess_hits:
     import atexit
 

@@ -20,8 +20,8 @@ fn pytest_outcomes(dir: &Path, python_path: &[&Path]) -> BTreeMap<String, String
         .current_dir(dir)
         .env("PYTHONPATH", paths.join(":"))
         .env("PYTHONDONTWRITEBYTECODE", "1")
-        .env_remove("MUTANT_UNDER_TEST")
-        .env_remove("MUTRUN_MODE")
+        .env_remove(mutrun::execute::protocol::ENV_MUTANT)
+        .env_remove(mutrun::execute::protocol::ENV_MODE)
         .output()
         .expect("run pytest");
     let text = String::from_utf8_lossy(&out.stdout).to_string();

@@ -411,7 +411,7 @@ fn the_type_checker_catches_the_mutants_mypy_rejects() {
             .arg(&project)
             .args(args)
             .env("VIRTUAL_ENV", &venv)
-            .env_remove("MUTANT_UNDER_TEST")
+            .env_remove(mutrun::execute::protocol::ENV_MUTANT)
             .output()
             .expect("run mutrun");
         assert!(out.status.success(), "{}", common::text(&out));

@@ -92,11 +92,10 @@ fn children_of(parent: i32) -> Vec<i32> {
 /// Whether `pid` was started with `MUTRUN_MODE=worker` (a worker; its forked children inherit
 /// the environment, but their parent is the worker, not mutrun).
 fn is_worker(pid: i32) -> bool {
+    use mutrun::execute::protocol::{Mode, ENV_MODE};
+    let worker = format!("{ENV_MODE}={}", Mode::Worker);
     std::fs::read(format!("/proc/{pid}/environ"))
-        .map(|env| {
-            env.split(|b| *b == 0)
-                .any(|var| var == b"MUTRUN_MODE=worker")
-        })
+        .map(|env| env.split(|b| *b == 0).any(|var| var == worker.as_bytes()))
         .unwrap_or(false)
 }
 

@@ -15,6 +15,7 @@ use crate::domain::error::{Error, Result};
 use crate::domain::exit_code::ExitCode;
 use crate::domain::hash::sha256_hex;
 use crate::domain::verdict::Verdict;
+use crate::execute::protocol::{ENV_MODE, ENV_MUTANT};
 use crate::execute::timeouts::TimeoutPolicy;
 use crate::execute::worker::{kill_group, log_tail};
 use crate::plan::select::Selector;
@@ -367,8 +368,8 @@ fn run_plain_pytest(
             "PYTHONHASHSEED",
             std::env::var("PYTHONHASHSEED").unwrap_or_else(|_| "0".into()),
         )
-        .env_remove("MUTANT_UNDER_TEST")
-        .env_remove("MUTRUN_MODE")
+        .env_remove(ENV_MUTANT)
+        .env_remove(ENV_MODE)
         .stdin(Stdio::null())
         .stdout(Stdio::from(log_file))
         .stderr(Stdio::from(log_err));

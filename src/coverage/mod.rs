@@ -15,7 +15,11 @@ use crate::domain::exit_code::ExitCode;
 use crate::domain::hash::sha256_hex;
 use crate::domain::mutant::FunctionKey;
 use crate::execute::lab::Start;
-use crate::execute::worker::{kill_group, log_tail, CollectError, PytestCommand};
+use crate::execute::protocol::{
+    CollectError, Mode, ENV_MUTANT, ENV_STATS_OUT, LINES_FILE, MUTANT_STATS, OUTCOME_FAILED,
+    STATS_FILE,
+};
+use crate::execute::worker::{kill_group, log_tail, PytestCommand};
 
 /// `mutants/.mutrun/stats.json`, written by the plugin in stats mode (format in ARCHITECTURE.md).
 #[derive(Debug, Clone, Default, Serialize, Deserialize)]
@@ -155,7 +159,7 @@ impl Coverage {
     pub fn failed_tests(&self) -> Vec<&TestStats> {
         self.tests
             .iter()
-            .filter(|t| t.outcome == "failed")
+            .filter(|t| t.outcome == OUTCOME_FAILED)
             .collect()
     }
 }
@@ -209,7 +213,7 @@ pub fn inputs_hash(mutants_dir: &Path, pytest_args: &[String]) -> String {
 
 /// Where a stats pass run with `MUTRUN_LINES=1` writes the executed lines (before `stats.json`).
 pub fn lines_path(mutants_dir: &Path) -> PathBuf {
-    mutants_dir.join(".mutrun").join("lines.json")
+    mutants_dir.join(".mutrun").join(LINES_FILE)
 }
 
 /// The executed lines the last stats pass recorded, if it recorded them.
@@ -219,7 +223,7 @@ pub fn read_lines(mutants_dir: &Path) -> Option<BTreeMap<String, LineRecord>> {
 }
 
 pub fn stats_path(mutants_dir: &Path) -> PathBuf {
-    mutants_dir.join(".mutrun").join("stats.json")
+    mutants_dir.join(".mutrun").join(STATS_FILE)
 }
 
 /// The stats of the last run, whatever changed since (for reports).
@@ -319,10 +323,10 @@ pub fn run_stats_pass(
         .map_err(|e| Error::io("open", &log, e))?;
     let mut child = pytest
         .command(
-            "stats",
+            Mode::Stats,
             &[
-                ("MUTANT_UNDER_TEST", "stats".to_string()),
-                ("MUTRUN_STATS_OUT", out.display().to_string()),
+                (ENV_MUTANT, MUTANT_STATS.to_string()),
+                (ENV_STATS_OUT, out.display().to_string()),
             ],
         )
         .stdin(Stdio::null())

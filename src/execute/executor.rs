@@ -2,14 +2,12 @@
 //! (warm workers forking a child per mutant) or the test-command runner (a new process per
 //! mutant). Each checks the suite first (the sanity passes), then runs the jobs.
 
-use std::collections::HashSet;
 use std::sync::atomic::AtomicBool;
 use std::sync::Arc;
 
 use crate::coverage::Coverage;
 use crate::domain::error::Result;
-use crate::domain::mutant::FunctionKey;
-use crate::execute::lab::{Job, JobKind, JobResult, Lab, RunEnd, Start};
+use crate::execute::lab::{Job, JobResult, Lab, RunEnd, Start};
 use crate::execute::sanity;
 use crate::execute::suite::Suite;
 use crate::execute::test_command::{self, TestCommand};
@@ -92,20 +90,7 @@ impl<'w> PytestLab<'w> {
                 .map(|t| (t.id.clone(), t.duration))
                 .collect(),
         );
-        // A function that ran while a worker collected must not be tested in a forked child either.
-        let collection_hits: HashSet<FunctionKey> = collected
-            .collection_hits
-            .into_iter()
-            .map(FunctionKey)
-            .collect();
         for job in jobs.iter_mut() {
-            if let JobKind::Mutant(id) = &job.kind {
-                if let Some((function, _)) = id.split() {
-                    if collection_hits.contains(&function) {
-                        job.start = Start::Fresh;
-                    }
-                }
-            }
             if job.start != Start::Forked {
                 // A fresh process starts pytest and collects before its first test; a
                 // re-collecting child collects part of the suite.

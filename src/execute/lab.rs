@@ -17,10 +17,12 @@ use std::time::{Duration, Instant};
 
 use crate::domain::error::{Error, Result};
 use crate::domain::mutant::MutantId;
+use crate::execute::protocol::{
+    ChildResult, CollectError, Mode, Request, ENV_MUTANT, ENV_RESULT, ENV_TESTS, MUTANT_FORCED_FAIL,
+};
 use crate::execute::timeouts;
 use crate::execute::worker::{
-    cpu_seconds, kill_group, ChildEnd, ChildResult, CollectError, PytestCommand, Request, Worker,
-    WorkerEvent,
+    cpu_seconds, kill_group, ChildEnd, PytestCommand, Worker, WorkerEvent,
 };
 
 /// What a job runs with.
@@ -87,7 +89,6 @@ pub enum RunEnd {
 #[derive(Debug, Default)]
 pub struct Collected {
     pub tests: usize,
-    pub collection_hits: HashSet<String>,
     /// The longest time a worker took from start to ready (interpreter, imports, collection):
     /// what a fresh-process job pays before its first test.
     pub startup: Duration,
@@ -118,17 +119,17 @@ struct Running {
 
 #[derive(Clone, Copy, PartialEq, Eq)]
 enum SlotKind {
-    /// Collected the suite; serves forked children (`MUTRUN_MODE=worker`).
+    /// Collected the suite; serves forked children ([`Mode::Worker`]).
     Worker,
-    /// Configured but collected nothing; serves fresh-process jobs (`MUTRUN_MODE=zygote`).
+    /// Configured but collected nothing; serves fresh-process jobs ([`Mode::Zygote`]).
     Zygote,
 }
 
 impl SlotKind {
-    fn mode(self) -> &'static str {
+    fn mode(self) -> Mode {
         match self {
-            SlotKind::Worker => "worker",
-            SlotKind::Zygote => "zygote",
+            SlotKind::Worker => Mode::Worker,
+            SlotKind::Zygote => Mode::Zygote,
         }
     }
 }
@@ -207,16 +208,11 @@ impl Lab {
                 Err(RecvTimeoutError::Disconnected) => break,
             };
             match event {
-                WorkerEvent::Ready {
-                    tests,
-                    collection_hits,
-                    preimported,
-                } => {
+                WorkerEvent::Ready { tests, preimported } => {
                     if lab.slots[index].kind == SlotKind::Worker {
                         collected.tests = collected.tests.max(tests);
                         collected.startup = collected.startup.max(started.elapsed());
                     }
-                    collected.collection_hits.extend(collection_hits);
                     lab.preimported.extend(preimported);
                     lab.slots[index].state = SlotState::Idle;
                 }
@@ -318,7 +314,7 @@ impl Lab {
             let mutant = match &running.job.kind {
                 JobKind::Mutant(id) => Some(id.as_str().to_string()),
                 JobKind::Clean => None,
-                JobKind::ForcedFail => Some("fail".to_string()),
+                JobKind::ForcedFail => Some(MUTANT_FORCED_FAIL.to_string()),
             };
             let sent = slot.worker.send(&Request {
                 id: request,
@@ -536,11 +532,11 @@ impl Lab {
         files.sort();
         files.dedup();
         let mut cmd = self.pytest.command(
-            "fresh",
+            Mode::Fresh,
             &[
-                ("MUTANT_UNDER_TEST", id.as_str().to_string()),
-                ("MUTRUN_TESTS", tests_file.display().to_string()),
-                ("MUTRUN_RESULT", result_file.display().to_string()),
+                (ENV_MUTANT, id.as_str().to_string()),
+                (ENV_TESTS, tests_file.display().to_string()),
+                (ENV_RESULT, result_file.display().to_string()),
             ],
         );
         cmd.args(&files)
@@ -713,8 +709,8 @@ fn cannot_start(kind: SlotKind, index: usize, worker: &mut Worker) -> Error {
         tail
     };
     let (name, phase) = match kind {
-        SlotKind::Worker => ("worker", "collecting the tests"),
-        SlotKind::Zygote => ("zygote", "starting pytest"),
+        SlotKind::Worker => (kind.mode().as_str(), "collecting the tests"),
+        SlotKind::Zygote => (kind.mode().as_str(), "starting pytest"),
     };
     Error::other(format!(
         "{name} {index} died ({how}) while {phase}, so mutrun stops. Last lines of \
@@ -739,7 +735,7 @@ fn collect_error(errors: &[CollectError]) -> Error {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::execute::worker::FailedTest;
+    use crate::execute::protocol::FailedTest;
 
     fn job(id: &str, tests: &[&str]) -> Job {
         Job {

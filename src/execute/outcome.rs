@@ -84,7 +84,8 @@ fn signal_name(signal: i32) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::execute::worker::{ChildEnd, ChildResult, FailedTest};
+    use crate::execute::protocol::{ChildResult, FailedTest};
+    use crate::execute::worker::ChildEnd;
 
     fn reported(failed: &[&str], ran: &[&str]) -> ChildEnd {
         ChildEnd {

@@ -11,8 +11,9 @@ use crate::domain::error::{Error, Result};
 use crate::domain::exit_code::ExitCode;
 use crate::execute::lab::{Job, JobKind, JobResult, Lab, RunEnd, Start};
 use crate::execute::outcome::judge;
+use crate::execute::protocol::FailedTest;
 use crate::execute::timeouts::TimeoutPolicy;
-use crate::execute::worker::{FailedTest, PytestCommand};
+use crate::execute::worker::PytestCommand;
 use crate::workspace::Workspace;
 
 /// The clean pass (no mutant: every test the jobs use must pass in a forked child) and the

@@ -6,6 +6,7 @@
 use std::path::PathBuf;
 
 use crate::domain::error::Result;
+use crate::execute::protocol::{ENV_LINES, ENV_MEMORY_LIMIT_MB, LINES_ON};
 use crate::execute::test_command::{self, TestCommand};
 use crate::execute::worker::{python_env, PytestCommand};
 use crate::workspace::python::Interpreter;
@@ -69,11 +70,11 @@ fn pytest_command(ws: &Workspace, interpreter: &Interpreter) -> PytestCommand {
     let mut env = python_env(&ws.runtime_dir(), &mutated_import_roots(ws));
     if let Some(mb) = ws.config.memory_limit_mb {
         // Applied by each forked child (RLIMIT_AS), never by the worker that serves them.
-        env.push(("MUTRUN_MEMORY_LIMIT_MB".into(), mb.to_string()));
+        env.push((ENV_MEMORY_LIMIT_MB.into(), mb.to_string()));
     }
     if ws.config.mutate_only_covered_lines {
         // The stats pass records executed lines into `.mutrun/lines.json`.
-        env.push(("MUTRUN_LINES".into(), "1".into()));
+        env.push((ENV_LINES.into(), LINES_ON.into()));
     }
     PytestCommand {
         python: interpreter.path.clone(),

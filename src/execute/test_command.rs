@@ -24,9 +24,13 @@ use crate::domain::error::{Error, Result};
 use crate::domain::exit_code::ExitCode;
 use crate::domain::hash::sha256_hex;
 use crate::execute::lab::{Job, JobKind, JobResult, RunEnd};
+use crate::execute::protocol::{ChildResult, FailedTest};
+use crate::execute::protocol::{
+    ENV_MUTANT, ENV_SUBPROCESS_HITS, HITS_EXTENSION, MUTANT_FORCED_FAIL, MUTANT_STATS,
+    OUTCOME_PASSED,
+};
 use crate::execute::worker::{
     cpu_seconds, kill_group, own_group_dying_with_mutrun, same_addresses_every_run, ChildEnd,
-    ChildResult, FailedTest,
 };
 
 /// How the project's own test command is started, in `mutants/`, seeing the mutated code.
@@ -102,14 +106,14 @@ impl TestCommand {
             .stdin(Stdio::null())
             .stdout(out)
             .stderr(err)
-            .env_remove("MUTANT_UNDER_TEST")
-            .env_remove("MUTRUN_SUBPROCESS_HITS")
+            .env_remove(ENV_MUTANT)
+            .env_remove(ENV_SUBPROCESS_HITS)
             .env_remove("PYTHONDONTWRITEBYTECODE");
         for (k, v) in &self.env {
             cmd.env(k, v);
         }
         if let Some(mutant) = mutant {
-            cmd.env("MUTANT_UNDER_TEST", mutant);
+            cmd.env(ENV_MUTANT, mutant);
         }
         own_group_dying_with_mutrun(&mut cmd);
         same_addresses_every_run(&mut cmd);
@@ -201,8 +205,9 @@ pub fn reach_pass(
     let _ = std::fs::remove_dir_all(&hits_dir);
     std::fs::create_dir_all(&hits_dir)
         .map_err(|e| Error::other(format!("cannot create {}: {e}", hits_dir.display())))?;
-    let env = [("MUTRUN_SUBPROCESS_HITS", hits_dir.display().to_string())];
-    let Some(end) = command.run_once(Some("stats"), "reach.log", &env, None, interrupted)? else {
+    let env = [(ENV_SUBPROCESS_HITS, hits_dir.display().to_string())];
+    let Some(end) = command.run_once(Some(MUTANT_STATS), "reach.log", &env, None, interrupted)?
+    else {
         return Ok(None);
     };
     if !end.passed() {
@@ -217,7 +222,11 @@ pub fn reach_pass(
         .map_err(|e| Error::other(format!("cannot read {}: {e}", hits_dir.display())))?
         .flatten()
     {
-        if entry.path().extension().is_some_and(|e| e == "hits") {
+        if entry
+            .path()
+            .extension()
+            .is_some_and(|e| e == HITS_EXTENSION)
+        {
             let text = std::fs::read_to_string(entry.path()).unwrap_or_default();
             functions.extend(text.lines().filter(|l| !l.is_empty()).map(str::to_string));
         }
@@ -229,7 +238,7 @@ pub fn reach_pass(
         tests: vec![TestStats {
             id: command.name.clone(),
             duration: end.seconds,
-            outcome: "passed".into(),
+            outcome: OUTCOME_PASSED.into(),
             functions: functions.into_iter().collect(),
             sha256: test_side_sha256,
         }],
@@ -281,7 +290,7 @@ pub fn sanity_passes(command: &TestCommand, interrupted: &AtomicBool) -> Result<
     // Generous: the forced-fail run usually stops early, but must not be cut off as a timeout.
     let budget = Duration::from_secs_f64(clean.seconds * 10.0 + 60.0);
     let Some(forced) = command.run_once(
-        Some("fail"),
+        Some(MUTANT_FORCED_FAIL),
         "forced-fail.log",
         &[],
         Some(budget),
@@ -364,7 +373,7 @@ pub fn run_jobs(
             let mutant = match &job.kind {
                 JobKind::Mutant(id) => Some(id.to_string()),
                 JobKind::Clean => None,
-                JobKind::ForcedFail => Some("fail".to_string()),
+                JobKind::ForcedFail => Some(MUTANT_FORCED_FAIL.to_string()),
             };
             let log = command.log_dir.join(format!("command-{slot}.log"));
             let child = command.spawn(mutant.as_deref(), &log, &[])?;

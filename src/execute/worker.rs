@@ -1,5 +1,5 @@
 //! The Rust end of a worker: a long-lived `python -m pytest` process that collects the suite once
-//! and then forks one child per request (the protocol is in ARCHITECTURE.md).
+//! and then forks one child per request (the messages are in `protocol.rs`).
 //!
 //! Each worker has a reader thread that turns its stdout lines into [`WorkerEvent`]s on one
 //! channel shared by all workers, so the scheduler waits on a single receiver.
@@ -10,9 +10,10 @@ use std::path::{Path, PathBuf};
 use std::process::{Child, ChildStdin, Command, Stdio};
 use std::sync::mpsc::Sender;
 
-use serde::{Deserialize, Serialize};
-
 use crate::domain::error::{Error, Result};
+use crate::execute::protocol::{
+    ChildResult, CollectError, Event, Mode, Request, ENV_MODE, ENV_MUTANT, PLUGIN_MODULE,
+};
 
 /// How to start a pytest process inside `mutants/`: interpreter, working directory, environment
 /// and the pytest arguments the user configured.
@@ -27,25 +28,25 @@ pub struct PytestCommand {
 impl PytestCommand {
     /// `python -m pytest -p mutrun_plugin -p no:cacheprovider <args>` with our environment, in
     /// its own process group, killed if mutrun dies (so `kill -9` of mutrun leaves no orphans).
-    pub fn command(&self, mode: &str, extra_env: &[(&str, String)]) -> Command {
+    pub fn command(&self, mode: Mode, extra_env: &[(&str, String)]) -> Command {
         let mut cmd = Command::new(&self.python);
         cmd.args([
             "-m",
             "pytest",
             "-p",
-            "mutrun_plugin",
+            PLUGIN_MODULE,
             "-p",
             "no:cacheprovider",
         ])
         .args(&self.pytest_args)
         .current_dir(&self.cwd)
         // A MUTANT_UNDER_TEST left in the user's shell must not leak into our processes.
-        .env_remove("MUTANT_UNDER_TEST")
+        .env_remove(ENV_MUTANT)
         // Bytecode caching on: every fresh process re-imports the trampolined modules, and
         // compiling them is most of its cost. (A cache prefix under mutants/ was tried: it made
         // every new mutants/ folder recompile the stdlib and site-packages, seconds per run.)
         .env_remove("PYTHONDONTWRITEBYTECODE")
-        .env("MUTRUN_MODE", mode);
+        .env(ENV_MODE, mode.as_str());
         for (k, v) in &self.env {
             cmd.env(k, v);
         }
@@ -90,41 +91,6 @@ pub fn same_addresses_every_run(cmd: &mut Command) {
     }
 }
 
-/// One request: run `tests` with `mutant` active (`None`: no mutant; `"fail"`: forced fail).
-#[derive(Debug, Clone, Serialize)]
-pub struct Request {
-    pub id: u64,
-    pub mutant: Option<String>,
-    pub tests: Vec<String>,
-    pub stop_on_failure: bool,
-    /// Test files the child collects again, with the mutant active, before running `tests`.
-    #[serde(skip_serializing_if = "Vec::is_empty")]
-    pub recollect: Vec<String>,
-}
-
-/// What a child reported before it exited.
-#[derive(Debug, Clone, Default, Deserialize, Serialize, PartialEq)]
-pub struct ChildResult {
-    #[serde(default)]
-    pub ran: Vec<String>,
-    #[serde(default)]
-    pub failed: Vec<FailedTest>,
-    #[serde(default)]
-    pub unknown: Vec<String>,
-}
-
-#[derive(Debug, Clone, Deserialize, Serialize, PartialEq)]
-pub struct FailedTest {
-    pub test: String,
-    #[serde(default)]
-    pub when: String,
-    #[serde(default)]
-    pub message: String,
-    /// The failure is a MemoryError in a process under `memory_limit_mb` (verdict crashed).
-    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
-    pub out_of_memory: bool,
-}
-
 /// How one child (or fresh process) ended.
 #[derive(Debug, Clone, Default)]
 pub struct ChildEnd {
@@ -134,49 +100,11 @@ pub struct ChildEnd {
     pub seconds: f64,
 }
 
-#[derive(Debug, Deserialize)]
-#[serde(tag = "event", rename_all = "snake_case")]
-enum WireEvent {
-    Ready {
-        #[serde(default)]
-        tests: usize,
-        #[serde(default)]
-        collection_hits: Vec<String>,
-        #[serde(default)]
-        preimported: Vec<String>,
-    },
-    CollectError {
-        #[serde(default)]
-        errors: Vec<CollectError>,
-    },
-    Started {
-        id: u64,
-        pid: i32,
-    },
-    Done {
-        id: u64,
-        exit_code: Option<i32>,
-        signal: Option<i32>,
-        result: Option<ChildResult>,
-        #[serde(default)]
-        seconds: f64,
-    },
-}
-
-#[derive(Debug, Clone, Deserialize, Serialize)]
-pub struct CollectError {
-    #[serde(default, rename = "where")]
-    pub location: String,
-    #[serde(default)]
-    pub message: String,
-}
-
 /// An event from worker number `.0`.
 #[derive(Debug)]
 pub enum WorkerEvent {
     Ready {
         tests: usize,
-        collection_hits: Vec<String>,
         /// Zygotes: functions whose module was imported before forking (by a conftest).
         preimported: Vec<String>,
     },
@@ -204,11 +132,11 @@ pub struct Worker {
 }
 
 impl Worker {
-    /// Starts process `index` in `mode` (`worker`, or `zygote`: configured, nothing collected,
+    /// Starts process `index` in `mode` ([`Mode::Worker`], or [`Mode::Zygote`]: configured, nothing collected,
     /// each child a cheap fresh process); its events arrive on `events` tagged with `index`.
     pub fn spawn(
         index: usize,
-        mode: &str,
+        mode: Mode,
         pytest: &PytestCommand,
         log_dir: &Path,
         events: Sender<(usize, WorkerEvent)>,
@@ -216,7 +144,7 @@ impl Worker {
         std::fs::create_dir_all(log_dir).map_err(|e| Error::io("create", log_dir, e))?;
         let log = log_dir.join(format!("{mode}-{index}.log"));
         let log_file = std::fs::File::create(&log).map_err(|e| Error::io("create", &log, e))?;
-        let mut cmd = pytest.command(mode, &[("MUTRUN_LOG", log.display().to_string())]);
+        let mut cmd = pytest.command(mode, &[]);
         cmd.stdin(Stdio::piped())
             .stdout(Stdio::piped())
             .stderr(Stdio::from(log_file));
@@ -333,19 +261,11 @@ fn read_events(
 ) {
     for line in BufReader::new(stdout).lines() {
         let Ok(line) = line else { break };
-        let event = match serde_json::from_str::<WireEvent>(&line) {
-            Ok(WireEvent::Ready {
-                tests,
-                collection_hits,
-                preimported,
-            }) => WorkerEvent::Ready {
-                tests,
-                collection_hits,
-                preimported,
-            },
-            Ok(WireEvent::CollectError { errors }) => WorkerEvent::CollectError(errors),
-            Ok(WireEvent::Started { id, pid }) => WorkerEvent::Started { request: id, pid },
-            Ok(WireEvent::Done {
+        let event = match serde_json::from_str::<Event>(&line) {
+            Ok(Event::Ready { tests, preimported }) => WorkerEvent::Ready { tests, preimported },
+            Ok(Event::CollectError { errors }) => WorkerEvent::CollectError(errors),
+            Ok(Event::Started { id, pid }) => WorkerEvent::Started { request: id, pid },
+            Ok(Event::Done {
                 id,
                 exit_code,
                 signal,

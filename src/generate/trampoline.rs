@@ -11,6 +11,8 @@ use ruff_text_size::Ranged;
 use crate::domain::mutant::Mutation;
 use crate::generate::functions::FunctionSite;
 
+/// The runtime module rewritten modules import (`runtime/mutrun_runtime.py`).
+pub const RUNTIME_MODULE: &str = "mutrun_runtime";
 /// The name under which rewritten modules import the runtime.
 pub const RUNTIME_ALIAS: &str = "_mutrun_rt";
 
@@ -101,7 +103,7 @@ fn runtime_import(source: &str, module: &ModModule) -> Option<(usize, String)> {
     })?;
     let start = usize::from(first.1.start());
     let line_start = line_start(source, start);
-    let import = format!("import mutrun_runtime as {RUNTIME_ALIAS}");
+    let import = format!("import {RUNTIME_MODULE} as {RUNTIME_ALIAS}");
     if source[line_start..start].trim().is_empty() {
         Some((line_start, format!("{import}\n")))
     } else {

@@ -106,7 +106,7 @@ pub fn mutrun_command(dir: &Path, args: &[&str]) -> Command {
         .expect("venv root")
         .to_path_buf();
     cmd.env("VIRTUAL_ENV", venv);
-    cmd.env_remove("MUTANT_UNDER_TEST");
+    cmd.env_remove(mutrun::execute::protocol::ENV_MUTANT);
     cmd
 }
 

@@ -1,0 +1,85 @@
+"""mutrun's pytest plugin, loaded with `-p mutrun_plugin`. ENV_MODE selects what it does, each mode
+in its own module (names from mutrun_protocol, shared helpers in `common`):
+
+- stats:  record, per test, its duration and the trampolines it reached (setup, call, teardown,
+          and through session/module fixtures it uses); write them to ENV_STATS_OUT.
+- worker: collect once, then serve requests from mutrun on stdin: fork one child per request,
+          run the listed tests in it with the mutant active, report on the original stdout.
+- zygote: configure pytest but collect nothing; per request fork a child that activates the
+          mutant, then collects the files of its tests and runs them (a cheap fresh process).
+- fresh:  a plain run of the tests listed in ENV_TESTS, in that order, stopping at the first
+          failure, with the result written to ENV_RESULT.
+
+The protocol and file formats are in ARCHITECTURE.md.
+"""
+
+import json
+import os
+
+import pytest
+
+import mutrun_protocol as P
+import mutrun_runtime
+from mutrun_plugin import common
+
+MODE = os.environ.get(P.ENV_MODE, "")
+
+if MODE in (P.MODE_WORKER, P.MODE_ZYGOTE):
+    common.serve_on_original_pipes()
+
+# In a zygote's child: (the request it serves, the write end of its result pipe).
+_zygote_child = None
+
+
+@pytest.hookimpl(hookwrapper=True, tryfirst=True)
+def pytest_load_initial_conftests(early_config, parser, args):
+    """Zygote: serve requests here, before any conftest is imported (see `zygote.serve`).
+    Fresh runs: a conftest.py that fails to import under the mutant (it imports a module that
+    runs the mutated function at import) stops pytest before any plugin is configured. Plain
+    pytest on the patched source stops the same way: report it as the failure it is."""
+    global _zygote_child
+    if MODE == P.MODE_ZYGOTE:
+        from mutrun_plugin import zygote
+
+        _zygote_child = zygote.serve()
+    outcome = yield
+    if outcome.excinfo is None:
+        return
+    if MODE == P.MODE_ZYGOTE:
+        common.write_result(_zygote_child[1], common.conftest_failure(outcome.excinfo[1]))
+        os._exit(0)
+    if MODE != P.MODE_FRESH:
+        return
+    result_path = os.environ[P.ENV_RESULT]
+    with open(result_path + ".tmp", "w") as f:
+        json.dump(common.conftest_failure(outcome.excinfo[1]), f)
+    os.replace(result_path + ".tmp", result_path)
+
+
+def pytest_configure(config):
+    if MODE == P.MODE_STATS:
+        from mutrun_plugin.stats import Stats
+
+        config.pluginmanager.register(Stats(os.environ[P.ENV_STATS_OUT]), "mutrun-stats")
+    elif MODE == P.MODE_WORKER:
+        from mutrun_plugin.worker import Worker
+
+        mutrun_runtime.activate(None)
+        config.pluginmanager.register(Worker(), "mutrun-worker")
+    elif MODE == P.MODE_ZYGOTE:
+        from mutrun_plugin.zygote import ZygoteChild
+
+        # Only a zygote's children get here: the zygote itself serves before conftests load.
+        child = ZygoteChild(*_zygote_child)
+        if child.request.get(P.MUTANT) not in (None, P.MUTANT_FORCED_FAIL):
+            config.option.tbstyle = "line"
+        config.pluginmanager.register(child, "mutrun-zygote-child")
+        config.pluginmanager.register(child.fresh(), "mutrun-fresh")
+    elif MODE == P.MODE_FRESH:
+        from mutrun_plugin.fresh import Fresh, result_file_sink
+
+        common.limit_memory()
+        with open(os.environ[P.ENV_TESTS]) as f:
+            test_ids = [line.strip() for line in f if line.strip()]
+        fresh = Fresh(test_ids, result_file_sink(os.environ[P.ENV_RESULT]))
+        config.pluginmanager.register(fresh, "mutrun-fresh")

@@ -1,0 +1,267 @@
+"""What the modes share: the worker's pipes to mutrun, the result of a run and its failures, the
+life of a forked child (its own group, death with its parent, no output, the memory cap, the
+mutant active), collecting nodes again, and matching test ids that moved between processes."""
+
+import json
+import os
+import time
+
+import pytest
+
+import mutrun_protocol as P
+import mutrun_runtime
+
+# A worker's or zygote's pipes to mutrun (`serve_on_original_pipes`): requests in, events out.
+requests = None
+events = None
+
+
+def serve_on_original_pipes():
+    """The worker speaks on the stdin/stdout it was started with. pytest's fd capture later points
+    fds 0 and 1 elsewhere, so keep our own copies now (`-p` plugins load before capture starts)
+    and send anything else written to fd 1 to the log (fd 2). Also loads prctl for the children."""
+    global requests, events, _prctl
+    requests = os.fdopen(os.dup(0), "rb", buffering=0)
+    events = os.fdopen(os.dup(1), "w", buffering=1)
+    os.dup2(2, 1)
+    devnull = os.open(os.devnull, os.O_RDWR)
+    os.dup2(devnull, 0)
+    os.close(devnull)
+    _prctl = _load_prctl()
+
+
+def send(event):
+    """One event to mutrun, on the worker's original stdout."""
+    events.write(json.dumps(event) + "\n")
+    events.flush()
+
+
+def failure(test, when, message):
+    """One failure of a result."""
+    return {P.TEST: test, P.WHEN: when, P.MESSAGE: message}
+
+
+def result(ran, failed, unknown):
+    """What a child or fresh process reports: the tests it ran, the failures, the unknown ids."""
+    return {P.RAN: ran, P.FAILED: failed, P.UNKNOWN: unknown}
+
+
+def first_error_lines(report, limit=12):
+    """The `E   ...` lines of a failure, else its last lines: what a person reads first."""
+    text = report.longreprtext or ""
+    lines = text.splitlines()
+    errors = [line for line in lines if line.startswith("E ")]
+    chosen = errors[:limit] if errors else lines[-limit:]
+    return "\n".join(chosen)
+
+
+class Outcomes:
+    """Failures of the tests run in this process, in the shape of the result JSON."""
+
+    def __init__(self):
+        self.failed = []
+
+    def pytest_runtest_logreport(self, report):
+        if report.failed:
+            entry = failure(report.nodeid, report.when, first_error_lines(report))
+            if _memory_capped and _raised_memory_error(report):
+                entry[P.OUT_OF_MEMORY] = True
+            self.failed.append(entry)
+
+
+def _raised_memory_error(report):
+    """Whether the failure is a MemoryError: under the memory cap, the test ran out of memory."""
+    crash = getattr(report.longrepr, "reprcrash", None)
+    message = getattr(crash, "message", None) or ""
+    return message.split(":", 1)[0].strip() == "MemoryError"
+
+
+def test_file(test_id):
+    """The file part of a node id, as mutrun writes it (`tests/test_x.py`)."""
+    return test_id.split("::", 1)[0]
+
+
+def conftest_failure(error):
+    """The result of a run whose conftest.py failed to import (under the mutant)."""
+    path = getattr(error, "path", None)
+    where = os.path.relpath(str(path)) if path else "<conftest>"
+    cause = getattr(error, "cause", None) or error.__cause__ or error
+    message = "ImportError while loading conftest %s: %s: %s" % (where, type(cause).__name__, cause)
+    return result([], [failure(where, "collect", message)], [])
+
+
+# mutants/.mutrun/stats.json: this file is mutants/.mutrun/runtime/mutrun_plugin/common.py.
+_STATS_JSON = os.path.join(
+    os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__)))), P.STATS_FILE
+)
+
+
+def _case_positions(ids):
+    """{node id: (the test function's node id, n)}: the n-th case of each test, in this order."""
+    seen = {}
+    positions = {}
+    for nodeid in ids:
+        function = nodeid.split("[", 1)[0]
+        positions[nodeid] = (function, seen.get(function, 0))
+        seen[function] = positions[nodeid][1] + 1
+    return positions
+
+
+def adopt_moved_ids(by_id):
+    """A test id holding a per-process value (marshmallow parametrizes over datetime.now()) is not
+    the id the stats pass recorded. Maps each stats id this process did not collect, in `by_id`,
+    to the case in the same position of the same test function, when that case's id is one the
+    stats pass never saw."""
+    try:
+        with open(_STATS_JSON) as f:
+            stats_ids = [t[P.ID] for t in json.load(f)[P.TESTS]]
+    except (OSError, ValueError, KeyError, TypeError):
+        return
+    missing = [t for t in stats_ids if t not in by_id]
+    if not missing:
+        return
+    known = set(stats_ids)
+    here = {position: nodeid for nodeid, position in _case_positions(list(by_id)).items()}
+    there = _case_positions(stats_ids)
+    for old in missing:
+        new = here.get(there[old])
+        if new is not None and new not in known:
+            by_id[old] = by_id[new]
+
+
+def collect_items(session, nodes):
+    """The items under the collector `nodes`, after `pytest_collection_modifyitems` (plugins' and
+    conftests' marks and skips, as the first collection had them): (items, None), or (None, the
+    failure) when one fails to collect."""
+    from _pytest.runner import collect_one_node
+
+    collected = []
+    pending = list(nodes)
+    while pending:
+        node = pending.pop(0)
+        if isinstance(node, pytest.Item):
+            collected.append(node)
+            continue
+        report = collect_one_node(node)
+        if report.failed:
+            where = report.nodeid or str(node.path)
+            return None, failure(where, "collect", first_error_lines(report))
+        pending[0:0] = report.result or []
+    session.config.hook.pytest_collection_modifyitems(session=session, config=session.config, items=collected)
+    return collected, None
+
+
+# --- a forked child's life ---------------------------------------------------------------------
+
+
+def _load_prctl():
+    """libc's prctl, loaded once in the worker so children do not pay for importing ctypes."""
+    try:
+        import ctypes
+
+        return ctypes.CDLL(None, use_errno=True).prctl
+    except Exception:  # not Linux, or no ctypes: children then rely on the timeout alone
+        return None
+
+
+_prctl = None  # loaded by `serve_on_original_pipes` in a worker or zygote
+
+
+def report_child(request, pid, read_end, started):
+    """Sends `started`, reads the child's result from the pipe, reaps it, sends `done`."""
+    send({P.EVENT: P.EVENT_STARTED, P.ID: request[P.ID], P.PID: pid})
+    chunks = []
+    with os.fdopen(read_end, "rb") as pipe:
+        while True:
+            chunk = pipe.read(65536)
+            if not chunk:
+                break
+            chunks.append(chunk)
+    _, status = os.waitpid(pid, 0)
+    seconds = time.monotonic() - started
+    reported = None
+    if chunks:
+        try:
+            reported = json.loads(b"".join(chunks))
+        except ValueError:
+            reported = None
+    send(
+        {
+            P.EVENT: P.EVENT_DONE,
+            P.ID: request[P.ID],
+            P.EXIT_CODE: os.WEXITSTATUS(status) if os.WIFEXITED(status) else None,
+            P.SIGNAL: os.WTERMSIG(status) if os.WIFSIGNALED(status) else None,
+            P.RESULT: reported,
+            P.SECONDS: seconds,
+        }
+    )
+
+
+def enter_child(request, write_end):
+    """What every forked child does first: its own process group, death with its parent, no
+    output, the memory cap, and the mutant active (in the environment too, for subprocesses)."""
+    os.setpgid(0, 0)
+    _die_with_parent(request["_parent"])
+    _quiet()
+    limit_memory()
+    mutant = request.get(P.MUTANT)
+    if mutant:
+        os.environ[P.ENV_MUTANT] = mutant
+    else:
+        os.environ.pop(P.ENV_MUTANT, None)
+    try:
+        mutrun_runtime.activate(mutant)
+    except Exception as error:
+        # A mutated default value that raises: with a plain patch the module's import fails,
+        # so the first test fails.
+        first = request[P.TESTS][0] if request[P.TESTS] else "<import>"
+        message = "activating the mutant raised %r" % (error,)
+        write_result(write_end, result([first], [failure(first, "setup", message)], []))
+        os._exit(0)
+
+
+def write_result(write_end, reported):
+    """Writes a child's result into its pipe and closes it."""
+    view = memoryview(json.dumps(reported).encode())
+    while view:
+        written = os.write(write_end, view)
+        view = view[written:]
+    os.close(write_end)
+
+
+def _die_with_parent(parent):
+    """PR_SET_PDEATHSIG(SIGKILL): a child must not outlive its worker. If the worker died before
+    the signal was armed, the child has been re-parented already: leave now."""
+    if _prctl is not None:
+        _prctl(1, 9, 0, 0, 0)
+    if os.getppid() != parent:
+        os._exit(1)
+
+
+def _quiet():
+    """Children's own output goes nowhere: failures are reported through the result."""
+    devnull = os.open(os.devnull, os.O_WRONLY)
+    os.dup2(devnull, 1)
+    if not os.environ.get(P.ENV_CHILD_STDERR):
+        os.dup2(devnull, 2)
+    os.close(devnull)
+
+
+_memory_capped = False  # set in a test process once `limit_memory` capped it
+
+
+def limit_memory():
+    """`memory_limit_mb`: caps this test process's address space. A MemoryError that then ends a
+    test is reported as `out_of_memory` (verdict crashed), not as a plain failure."""
+    global _memory_capped
+    limit_mb = os.environ.get(P.ENV_MEMORY_LIMIT_MB)
+    if not limit_mb:
+        return
+    try:
+        import resource
+
+        limit = int(limit_mb) * 1024 * 1024
+        resource.setrlimit(resource.RLIMIT_AS, (limit, limit))
+        _memory_capped = True
+    except (ValueError, OSError, ImportError):
+        pass

@@ -1,0 +1,258 @@
+"""The stats pass (MODE_STATS): one plain run of the suite with every trampoline recording; writes,
+per test, its duration, outcome and the trampolines it reached (in setup, call and teardown, and
+through the session and module fixtures it uses), and what ran at import and collection."""
+
+import json
+import os
+import sys
+
+import pytest
+
+import mutrun_protocol as P
+import mutrun_runtime
+from mutrun_plugin.common import first_error_lines
+from mutrun_plugin.lines import Lines
+
+# The line every trampolined module starts with (generate/trampoline.rs writes it).
+_TRAMPOLINE_IMPORT = ("import %s as %s" % (P.RUNTIME_MODULE, P.RUNTIME_ALIAS)).encode()
+
+
+class Stats:
+    """The stats pass: per test, its duration, outcome and the trampolines it reached."""
+
+    def __init__(self, out_path):
+        self.out_path = out_path
+        self.collect_errors = []
+        # Keep what the runtime recorded before this plugin was configured (modules that
+        # conftest.py files imported, and the functions they ran at import), and go on recording
+        # through collection, noting which test file each hit came from.
+        self.collecting = None  # absolute path of the test module being collected
+        self.collection_hits = CollectionHits(mutrun_runtime._hits, self)
+        mutrun_runtime._hits = self.collection_hits
+        # Python subprocesses the tests start (with MUTANT_UNDER_TEST=stats) leave their hits
+        # here at exit; each test takes those that arrived while it ran.
+        self.subprocess_hits = os.path.join(os.path.dirname(os.path.abspath(out_path)), "subprocess-hits")
+        os.makedirs(self.subprocess_hits, exist_ok=True)
+        os.environ[P.ENV_SUBPROCESS_HITS] = self.subprocess_hits
+        mutrun_runtime._subprocess_hits = None
+        self.tests = []
+        self.fixture_hits = {}
+        self.current = None
+        # `mutate_only_covered_lines`: the lines of the mutated files that run, from here on.
+        self.lines = None
+        if os.environ.get(P.ENV_LINES) == P.LINES_ON:
+            self.lines = Lines(self.mutants_dir())
+        else:
+            # Lines of an earlier pass would not describe these stats.
+            try:
+                os.remove(os.path.join(os.path.dirname(os.path.abspath(out_path)), P.LINES_FILE))
+            except OSError:
+                pass
+
+    def mutants_dir(self):
+        return os.path.dirname(os.path.dirname(os.path.abspath(self.out_path)))
+
+    @pytest.hookimpl(hookwrapper=True)
+    def pytest_runtest_protocol(self, item, nextitem):
+        self.current = {P.ID: item.nodeid, P.DURATION: 0.0, P.OUTCOME: P.OUTCOME_PASSED, "hits": set()}
+        mutrun_runtime._hits = self.current["hits"]
+        yield
+        test = self.current
+        test["hits"] |= self._take_subprocess_hits()
+        for fixturedefs in item._fixtureinfo.name2fixturedefs.values():
+            for fixturedef in fixturedefs:
+                test["hits"] |= self.fixture_hits.get(fixturedef, set())
+        self.tests.append(
+            {
+                P.ID: test[P.ID],
+                P.DURATION: round(test[P.DURATION], 6),
+                P.OUTCOME: test[P.OUTCOME],
+                P.FUNCTIONS: sorted(test["hits"]),
+                P.SHA256: _test_source_hash(item),
+            }
+        )
+        self.current = None
+        # Hits between tests (session teardown, plugins) are nobody's; drop them.
+        mutrun_runtime._hits = set()
+
+    def _take_subprocess_hits(self):
+        hits = set()
+        try:
+            names = [n for n in os.listdir(self.subprocess_hits) if n.endswith("." + P.HITS_EXTENSION)]
+        except OSError:
+            return hits
+        for name in names:
+            path = os.path.join(self.subprocess_hits, name)
+            try:
+                with open(path) as f:
+                    hits.update(line for line in f.read().splitlines() if line)
+                os.remove(path)
+            except OSError:
+                pass
+        return hits
+
+    @pytest.hookimpl(hookwrapper=True)
+    def pytest_fixture_setup(self, fixturedef, request):
+        outer = mutrun_runtime._hits
+        inner = set()
+        mutrun_runtime._hits = inner
+        try:
+            yield
+        finally:
+            mutrun_runtime._hits = outer
+            outer |= inner
+            # A session/module fixture runs once but serves many tests: remember what it reached.
+            self.fixture_hits.setdefault(fixturedef, set()).update(inner)
+
+    @pytest.hookimpl(hookwrapper=True)
+    def pytest_make_collect_report(self, collector):
+        outer = self.collecting
+        if isinstance(collector, pytest.Module):
+            self.collecting = os.path.abspath(str(collector.path))
+        try:
+            yield
+        finally:
+            self.collecting = outer
+
+    def pytest_collectreport(self, report):
+        if report.failed:
+            self.collect_errors.append(
+                {P.WHERE: report.nodeid or "<session>", P.MESSAGE: first_error_lines(report, 25)}
+            )
+
+    def pytest_runtest_logreport(self, report):
+        if self.current is None or report.nodeid != self.current[P.ID]:
+            return
+        self.current[P.DURATION] += report.duration
+        if report.failed:
+            self.current[P.OUTCOME] = P.OUTCOME_FAILED
+        elif report.skipped and self.current[P.OUTCOME] == P.OUTCOME_PASSED:
+            self.current[P.OUTCOME] = P.OUTCOME_SKIPPED
+
+    def pytest_sessionfinish(self, session):
+        root = str(session.config.rootpath)
+        data = {
+            P.FORMAT: 1,
+            P.PYTHON: "%d.%d.%d" % sys.version_info[:3],
+            P.TESTS: self.tests,
+            P.COLLECTION_HITS: sorted(self.collection_hits),
+            P.COLLECTION_HIT_FILES: self.collection_hits.files_relative_to(root),
+            P.COLLECT_ERRORS: self.collect_errors,
+            P.SHADOWED: _shadowed_modules(os.path.dirname(os.path.dirname(os.path.abspath(self.out_path)))),
+        }
+        if self.lines is not None:
+            lines_path = os.path.join(os.path.dirname(os.path.abspath(self.out_path)), P.LINES_FILE)
+            with open(lines_path + ".tmp", "w") as f:
+                json.dump(self.lines.stop(self.mutants_dir()), f)
+            os.replace(lines_path + ".tmp", lines_path)
+        tmp = self.out_path + ".tmp"
+        with open(tmp, "w") as f:
+            json.dump(data, f)
+        os.replace(tmp, self.out_path)
+
+
+def _shadowed_modules(mutants_dir):
+    """{module: file} for each loaded module whose mutated copy is in `mutants_dir` but which was
+    loaded from elsewhere (the original checkout, an installed copy): the tests then exercise
+    code no mutant can change. Found by name on the import roots inside `mutants_dir`, and by
+    path for files of the original project loaded under any name."""
+    here = os.path.realpath(mutants_dir)
+    project = os.path.dirname(here)
+    roots = {here}
+    for entry in sys.path:
+        real = os.path.realpath(entry or ".")
+        if real.startswith(here + os.sep):
+            roots.add(real)
+    found = {}
+    for name, module in list(sys.modules.items()):
+        origin = getattr(module, "__file__", None)
+        if not isinstance(origin, str):
+            continue
+        origin = os.path.realpath(origin)
+        if origin.startswith(here + os.sep):
+            continue
+        relative = name.replace(".", os.sep)
+        copies = [os.path.join(root, relative + ".py") for root in roots]
+        copies += [os.path.join(root, relative, "__init__.py") for root in roots]
+        if origin.startswith(project + os.sep):
+            copies.append(os.path.join(here, os.path.relpath(origin, project)))
+        if any(_is_trampolined(copy) for copy in copies):
+            found[name] = origin
+    return found
+
+
+def _is_trampolined(path):
+    try:
+        with open(path, "rb") as f:
+            return _TRAMPOLINE_IMPORT in f.read()
+    except OSError:
+        return False
+
+
+class CollectionHits(set):
+    """The stats pass's hit set until the first test: every function that ran at import or
+    collection. For each, also where its calls came from: when every call was made by the
+    module-level code of test files being collected (a parametrize table built with the
+    function), only those files' tests can hold what it computed; any other call (a project
+    module's import, a conftest, a hook) may have left state every test sees."""
+
+    def __init__(self, before_configure, stats):
+        super().__init__(before_configure)
+        self.stats = stats
+        self.project_root = os.path.realpath(stats.mutants_dir()) + os.sep
+        self.in_project = {}  # code file name -> under mutants/?
+        # key -> set of test-file paths; None: reached from elsewhere, so every test covers it
+        self.files = {key: None for key in before_configure}
+
+    def add(self, key):
+        set.add(self, key)
+        if key in self.files and self.files[key] is None:
+            return
+        where = self._calling_test_file()
+        if where is None:
+            self.files[key] = None
+        else:
+            self.files.setdefault(key, set()).add(where)
+
+    def _calling_test_file(self):
+        """The test module being collected, when the innermost module-level code on the stack is
+        that module's own (a table it builds), or is no project file's (pytest itself, building
+        that module's items: parametrize ids read attributes of the table's values); else None
+        (a project module or conftest.py being imported)."""
+        collecting = self.stats.collecting
+        if collecting is None:
+            return None
+        frame = sys._getframe(2)
+        while frame is not None and frame.f_code.co_name != "<module>":
+            frame = frame.f_back
+        if frame is None:
+            return collecting
+        module_file = frame.f_code.co_filename
+        if os.path.abspath(module_file) == collecting or not self._in_project(module_file):
+            return collecting
+        return None
+
+    def _in_project(self, filename):
+        inside = self.in_project.get(filename)
+        if inside is None:
+            inside = self.in_project[filename] = os.path.realpath(filename).startswith(self.project_root)
+        return inside
+
+    def files_relative_to(self, root):
+        relative = {}
+        for key, files in self.files.items():
+            if files is not None:
+                relative[key] = sorted(os.path.relpath(f, root).replace(os.sep, "/") for f in files)
+        return relative
+
+
+def _test_source_hash(item):
+    """Hash of the test function's source (its node id when there is no source to read)."""
+    import hashlib
+    import inspect
+
+    try:
+        text = inspect.getsource(getattr(item, "function", None) or item.obj)
+    except (TypeError, OSError, AttributeError):
+        text = item.nodeid
+    return hashlib.sha256(text.encode("utf-8", "surrogatepass")).hexdigest()

@@ -1,0 +1,158 @@
+"""Worker mode (MODE_WORKER): collect the suite once, then serve mutrun's requests from stdin: fork
+one child per request, run the listed tests in it with the mutant active, report on the original
+stdout. A child that must see the mutant at collection collects those test files again first."""
+
+import gc
+import json
+import os
+import sys
+import time
+
+import pytest
+
+import mutrun_protocol as P
+from mutrun_plugin import common
+from mutrun_plugin.common import (
+    Outcomes,
+    adopt_moved_ids,
+    collect_items,
+    enter_child,
+    failure,
+    first_error_lines,
+    report_child,
+    result,
+    send,
+    test_file,
+    write_result,
+)
+
+
+class Worker:
+    """Collects once, then serves requests: one forked child per request."""
+
+    def __init__(self):
+        self.collect_errors = []
+
+    def pytest_collectreport(self, report):
+        if report.failed:
+            self.collect_errors.append(
+                {P.WHERE: report.nodeid or "<session>", P.MESSAGE: first_error_lines(report, 25)}
+            )
+
+    @pytest.hookimpl(tryfirst=True)
+    def pytest_runtestloop(self, session):
+        if self.collect_errors:
+            send({P.EVENT: P.EVENT_COLLECT_ERROR, P.ERRORS: self.collect_errors})
+            return True
+        items = {item.nodeid: item for item in session.items}
+        adopt_moved_ids(items)
+        session.config.pluginmanager.register(_CHILD_OUTCOMES, "mutrun-outcomes")
+        send({P.EVENT: P.EVENT_READY, P.TESTS: len(items)})
+        # Objects alive now are shared with every child; keep the collector from touching them
+        # (which would copy their pages into each child).
+        gc.collect()
+        if hasattr(gc, "freeze"):
+            gc.freeze()
+        while True:
+            line = common.requests.readline()
+            if not line:
+                return True
+            if not line.strip():
+                continue
+            request = json.loads(line)
+            _serve(session, items, request)
+
+
+def _serve(session, items, request):
+    request["_parent"] = os.getpid()
+    read_end, write_end = os.pipe()
+    started = time.monotonic()
+    pid = os.fork()
+    if pid == 0:
+        os.close(read_end)
+        _child(session, items, request, write_end)
+    os.close(write_end)
+    report_child(request, pid, read_end, started)
+
+
+def _child(session, items, request, write_end):
+    """Runs in the forked child; never returns."""
+    try:
+        enter_child(request, write_end)
+        mutant = request.get(P.MUTANT)
+        if mutant and mutant != P.MUTANT_FORCED_FAIL:
+            # A killed mutant needs only the killing test's id; formatting a long traceback
+            # would triple the cost of every killed mutant. Sanity passes keep the full text.
+            session.config.option.tbstyle = "line"
+        if request.get(P.RECOLLECT):
+            items, failed = _recollect(session, items, request[P.RECOLLECT])
+            if failed is not None:
+                write_result(write_end, result([], [failed], []))
+                os._exit(0)
+            if any(t not in items for t in request[P.TESTS]):
+                adopt_moved_ids(items)
+        reported = _run_items(session, items, request[P.TESTS], request.get(P.STOP_ON_FAILURE, True))
+        write_result(write_end, reported)
+    except BaseException:
+        try:
+            import traceback
+
+            traceback.print_exc()
+        finally:
+            os._exit(70)
+    os._exit(0)
+
+
+def _recollect(session, items, files):
+    """Collects the test files `files` again, with the mutant active: their module-level code
+    called the mutated function at collection (a parametrize table built with it), so the worker's
+    items hold what the original computed. Each file's module is imported anew under the node that
+    held it, so conftest fixtures still apply. Returns (items with those files' items replaced,
+    None), or (None, the failure) when a file fails to collect under the mutant: plain pytest on
+    the patched source fails there too."""
+    files = set(files)
+    kept = {}
+    olds = {}  # file -> the Module node that holds its items
+    for nodeid, item in items.items():
+        file = test_file(nodeid)
+        if file not in files:
+            kept[nodeid] = item
+        elif file not in olds and (module := item.getparent(pytest.Module)) is not None:
+            olds[file] = module
+    nodes = []
+    for file in sorted(olds):
+        old = olds[file]
+        loaded = getattr(old, "_obj", None)
+        if loaded is not None:
+            sys.modules.pop(loaded.__name__, None)
+        nodes.append(type(old).from_parent(old.parent, path=old.path))
+    collected, failed = collect_items(session, nodes)
+    if failed is not None:
+        return None, failed
+    kept.update((item.nodeid, item) for item in collected)
+    return kept, None
+
+
+# Registered once in the worker before it forks: registering a plugin in every child costs a
+# rebuild of pluggy's hook tables per mutant. Children start with its list empty.
+_CHILD_OUTCOMES = Outcomes()
+
+
+def _run_items(session, items, test_ids, stop_on_failure):
+    outcomes = _CHILD_OUTCOMES
+    selected = [items[t] for t in test_ids if t in items]
+    unknown = [t for t in test_ids if t not in items]
+    asked = {items[t].nodeid: t for t in test_ids if t in items}
+    ran = []
+    for index, item in enumerate(selected):
+        nextitem = selected[index + 1] if index + 1 < len(selected) else None
+        ran.append(asked[item.nodeid])
+        try:
+            item.ihook.pytest_runtest_protocol(item=item, nextitem=nextitem)
+        except BaseException as error:  # pytest.exit(), KeyboardInterrupt from the code under test
+            outcomes.failed.append(failure(item.nodeid, "call", repr(error)))
+        if outcomes.failed and stop_on_failure:
+            break
+    for failed in outcomes.failed:
+        failed[P.TEST] = asked.get(failed[P.TEST], failed[P.TEST])
+    return result(ran, outcomes.failed, unknown)
