@@ -181,6 +181,11 @@ pub struct ListArgs {
     /// Print JSON lines instead of a table.
     #[arg(long)]
     pub json: bool,
+
+    /// List the code left alone instead: functions and lines that `# pragma: no mutate` comments
+    /// or coverage.py's exclusions keep from being mutated.
+    #[arg(long)]
+    pub skipped: bool,
 }
 
 #[derive(Debug, Args)]

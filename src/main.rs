@@ -94,7 +94,11 @@ fn dispatch(cli: Cli) -> Result<ExitCode> {
             let overrides =
                 commands::with_operators(commands::overrides(&args.project, None), &args.operators);
             let ws = Workspace::open(&cli.dir, &overrides)?;
-            commands::list(&ws, &args.patterns, args.json)
+            if args.skipped {
+                commands::list_skipped(&ws, &args.patterns, args.json)
+            } else {
+                commands::list(&ws, &args.patterns, args.json)
+            }
         }
         Command::Show(args) => {
             let ws = Workspace::open(&cli.dir, &commands::overrides(&args.project, None))?;

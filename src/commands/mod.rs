@@ -40,6 +40,9 @@ fn file_mutants(ws: &Workspace, source: &SourceFile) -> Result<Option<(String, F
     let bytes = std::fs::read(&path).map_err(|e| Error::io("read", &path, e))?;
     match analyze(&bytes, &source.path, &source.module, false, &ws.settings()) {
         Ok(file) => Ok(Some((String::from_utf8_lossy(&bytes).into_owned(), file))),
+        Err(crate::generate::SourceProblem::Pragma(error)) => {
+            Err(Error::usage(error.describe(&source.path)))
+        }
         Err(problem) => {
             eprintln!("mutrun: warning: {}", problem.describe(&source.path));
             Ok(None)
@@ -93,6 +96,77 @@ pub fn list(ws: &Workspace, patterns: &[String], json: bool) -> Result<ExitCode>
     print!("{out}");
     if !json {
         eprintln!("mutrun: {count} mutants");
+    }
+    Ok(ExitCode::Success)
+}
+
+#[derive(Serialize)]
+struct SkippedRow<'a> {
+    function: &'a str,
+    file: &'a str,
+    first_line: usize,
+    last_line: usize,
+    lines: usize,
+    whole_function: bool,
+    reason: crate::generate::pragma::SkipReason,
+}
+
+/// `list --skipped`: the functions and lines pragmas and coverage exclusions leave alone, those
+/// of functions matching `patterns` (globs over `module.qualname`) when given.
+pub fn list_skipped(ws: &Workspace, patterns: &[String], json: bool) -> Result<ExitCode> {
+    let selector = Selector::new(patterns)?;
+    let mut out = String::new();
+    let mut counts = crate::generate::SkipCounts::default();
+    for source in &ws.project.sources {
+        let Some((_, file)) = file_mutants(ws, source)? else {
+            continue;
+        };
+        let chosen: Vec<_> = file
+            .meta
+            .skipped
+            .iter()
+            .filter(|s| selector.matches(&MutantId(s.function.as_str().to_string())))
+            .cloned()
+            .collect();
+        counts.add(crate::generate::SkipCounts::of(&chosen));
+        for skipped in &chosen {
+            let row = SkippedRow {
+                function: skipped.function.as_str(),
+                file: &file.meta.source,
+                first_line: skipped.first_line,
+                last_line: skipped.last_line,
+                lines: skipped.lines,
+                whole_function: skipped.whole_function,
+                reason: skipped.reason,
+            };
+            if json {
+                out.push_str(&serde_json::to_string(&row).unwrap_or_default());
+            } else {
+                let lines = if row.first_line == row.last_line {
+                    format!("{}:{}", row.file, row.first_line)
+                } else {
+                    format!("{}:{}-{}", row.file, row.first_line, row.last_line)
+                };
+                let what = if row.whole_function {
+                    "whole function"
+                } else {
+                    "lines"
+                };
+                out.push_str(&format!(
+                    "{lines}  {}  {what}  {}",
+                    row.function,
+                    row.reason.label()
+                ));
+            }
+            out.push('\n');
+        }
+    }
+    print!("{out}");
+    if !json {
+        match crate::workspace::skipped_line(&counts) {
+            Some(line) => eprintln!("mutrun: {line}"),
+            None => eprintln!("mutrun: no code is left alone by pragmas or coverage exclusions"),
+        }
     }
     Ok(ExitCode::Success)
 }

@@ -10,7 +10,7 @@ use ruff_python_ast::{Expr, ModModule, Stmt, StmtFunctionDef};
 use ruff_text_size::Ranged;
 
 use crate::domain::mutant::FunctionKey;
-use crate::generate::pragma::Pragmas;
+use crate::generate::pragma::{Pragmas, SkipReason};
 
 /// One trampolinable function.
 #[derive(Debug, Clone)]
@@ -22,10 +22,26 @@ pub struct FunctionSite<'a> {
     pub key: FunctionKey,
     /// Defined directly in a class body (its variants are declared `global` there).
     pub in_class: bool,
+    /// Left alone whole, and why: a `no mutate block` pragma on it or around it, a coverage
+    /// exclusion, or every line of it inside a pragma's reach.
+    pub skipped: Option<SkipReason>,
 }
 
-/// All trampolinable functions of `module`, in source order.
+/// The trampolinable functions of `module` that may be mutated, in source order.
 pub fn find<'a>(
+    module: &'a ModModule,
+    module_name: &str,
+    pragmas: &Pragmas,
+) -> Vec<FunctionSite<'a>> {
+    let mut sites = find_all(module, module_name, pragmas);
+    sites.retain(|site| site.skipped.is_none());
+    sites
+}
+
+/// Every trampolinable function of `module`, in source order, those left alone included (with
+/// [`FunctionSite::skipped`] set). A skipped definition still counts for the `~N` of a repeated
+/// qualname, so ids do not move when a pragma is added or removed.
+pub fn find_all<'a>(
     module: &'a ModModule,
     module_name: &str,
     pragmas: &Pragmas,
@@ -58,12 +74,6 @@ impl<'a> Finder<'a, '_> {
         match stmt {
             Stmt::FunctionDef(def) => self.function(def, classes, in_class),
             Stmt::ClassDef(class) => {
-                if self
-                    .pragmas
-                    .excludes_definition(usize::from(class.name.start()))
-                {
-                    return;
-                }
                 classes.push(class.name.id.to_string());
                 self.suite(&class.body, classes, true);
                 classes.pop();
@@ -107,13 +117,14 @@ impl<'a> Finder<'a, '_> {
     }
 
     fn function(&mut self, def: &'a StmtFunctionDef, classes: &[String], in_class: bool) {
-        if is_overload(def)
-            || self
-                .pragmas
-                .excludes_definition(usize::from(def.name.start()))
-        {
+        if is_overload(def) {
             return;
         }
+        let name = usize::from(def.name.start());
+        let skipped = self.pragmas.definition_reason(name).or_else(|| {
+            self.pragmas
+                .whole_range_reason(name, usize::from(def.range().end()).saturating_sub(1))
+        });
         let mut qualname = classes.join(".");
         if !qualname.is_empty() {
             qualname.push('.');
@@ -131,6 +142,7 @@ impl<'a> Finder<'a, '_> {
             key: FunctionKey::new(self.module_name, &key_name),
             qualname,
             in_class,
+            skipped,
         });
     }
 }
@@ -159,7 +171,7 @@ mod tests {
 
     fn qualnames(source: &str) -> Vec<(String, String, bool)> {
         let parsed = ruff_python_parser::parse_module(source).expect("test source parses");
-        let pragmas = Pragmas::scan(source, parsed.tokens());
+        let pragmas = Pragmas::scan(source, parsed.tokens()).expect("pragmas");
         find(parsed.syntax(), "pkg.mod", &pragmas)
             .into_iter()
             .map(|s| (s.qualname, s.key.0, s.in_class))

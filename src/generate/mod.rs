@@ -16,7 +16,7 @@ use crate::domain::lines::LineIndex;
 use crate::domain::mutant::{MutantKey, Mutation};
 use crate::domain::operators::OperatorSet;
 use crate::record::meta::{self, FileMeta, FunctionMeta, MutantMeta, META_FORMAT};
-use pragma::Pragmas;
+use pragma::{CoverageExclusions, PragmaError, Pragmas, SkipReason};
 use trampoline::PlannedFunction;
 
 pub const MUTRUN_VERSION: &str = env!("CARGO_PKG_VERSION");
@@ -33,6 +33,10 @@ pub enum SourceProblem {
         column: usize,
         message: String,
     },
+    /// A misplaced `start`/`end`/`block` pragma. Unlike the others, this one stops generation
+    /// (mutmut refuses such a file too): mutating the file anyway would mutate code its author
+    /// asked to leave alone.
+    Pragma(PragmaError),
 }
 
 impl SourceProblem {
@@ -58,6 +62,7 @@ impl SourceProblem {
                 "{}:{line}:{column}: syntax error: {message}; copied unmutated",
                 path.display()
             ),
+            SourceProblem::Pragma(error) => error.describe(path),
         }
     }
 }
@@ -70,12 +75,22 @@ pub struct GenerateSettings {
     pub operators: OperatorSet,
     /// Variants keep their annotations, for the type checker (`type_check_command`).
     pub annotate_variants: bool,
+    /// Lines coverage.py is configured to exclude are left alone (as mutmut 3.8 does when
+    /// `mutate_only_covered_lines` is set); `None` when they are mutated like any other.
+    pub coverage_exclusions: Option<CoverageExclusions>,
 }
+
+/// Bumped when the reading of pragmas changes, so every file is read again.
+const PRAGMA_RULES: u32 = 2;
 
 impl GenerateSettings {
     pub fn fingerprint(&self) -> String {
+        let exclusions = match &self.coverage_exclusions {
+            None => "none".to_string(),
+            Some(e) => format!("{:?}", e.patterns),
+        };
         format!(
-            "operators={}\nannotate_variants={}\n",
+            "operators={}\nannotate_variants={}\npragmas={PRAGMA_RULES}\ncoverage_exclusions={exclusions}\n",
             self.operators.fingerprint(),
             self.annotate_variants
         )
@@ -113,13 +128,20 @@ pub fn analyze(
             message: e.error.to_string(),
         }
     })?;
-    let pragmas = Pragmas::scan(source, parsed.tokens());
-    let sites = functions::find(parsed.syntax(), module, &pragmas);
+    let pragmas = Pragmas::scan_with(
+        source,
+        parsed.tokens(),
+        settings.coverage_exclusions.as_ref(),
+    )
+    .map_err(SourceProblem::Pragma)?;
+    let all_sites = functions::find_all(parsed.syntax(), module, &pragmas);
+    let skipped = skipped_code(source, &lines, &pragmas, &all_sites);
+    let sites = all_sites.into_iter().filter(|s| s.skipped.is_none());
 
     let mut planned: Vec<PlannedFunction> = Vec::new();
     let mut function_metas = Vec::new();
     let mut mutant_metas = Vec::new();
-    for (index, site) in sites.into_iter().enumerate() {
+    for (index, site) in sites.enumerate() {
         let found: Vec<Mutation> = visit::function_mutations(source, parsed.tokens(), site.def)
             .into_iter()
             .filter(|m| !pragmas.excludes_range(m.start, m.end))
@@ -179,9 +201,86 @@ pub fn analyze(
             source_sha256: sha256_hex(bytes),
             functions: function_metas,
             mutants: mutant_metas,
+            skipped,
         },
         rendered,
     })
+}
+
+/// The code inside trampolinable functions that pragmas or coverage exclusions leave alone:
+/// each function left alone whole, and the runs of lines left alone in the others.
+fn skipped_code(
+    source: &str,
+    lines: &LineIndex,
+    pragmas: &Pragmas,
+    sites: &[functions::FunctionSite],
+) -> Vec<meta::SkippedCode> {
+    let mut skipped = Vec::new();
+    for site in sites {
+        let first = lines.line_of(usize::from(site.def.name.start()));
+        let end = usize::from(site.def.range().end()).saturating_sub(1);
+        let last = lines.line_of(end.max(usize::from(site.def.name.start())));
+        if let Some(reason) = site.skipped {
+            skipped.push(meta::SkippedCode {
+                function: site.key.clone(),
+                first_line: first + 1,
+                last_line: last + 1,
+                lines: code_lines(source, lines, first, last),
+                whole_function: true,
+                reason,
+            });
+            continue;
+        }
+        // (first line, last line, code lines, reason) of the current run.
+        let mut run: Option<(usize, usize, usize, SkipReason)> = None;
+        for line in first..=last {
+            // Blank and comment-only lines hold nothing to mutate: they neither count nor split a run.
+            if !is_code(source, lines, line) {
+                continue;
+            }
+            let reason = pragmas.line_reason(line);
+            match (&mut run, reason) {
+                (Some((_, last_line, count, r)), Some(reason)) if *r == reason => {
+                    *last_line = line;
+                    *count += 1;
+                }
+                (_, reason) => {
+                    skipped.extend(run.take().map(|run| partial(&site.key, run)));
+                    run = reason.map(|r| (line, line, 1, r));
+                }
+            }
+        }
+        skipped.extend(run.map(|run| partial(&site.key, run)));
+    }
+    skipped
+}
+
+fn partial(
+    function: &crate::domain::mutant::FunctionKey,
+    (first, last, lines, reason): (usize, usize, usize, SkipReason),
+) -> meta::SkippedCode {
+    meta::SkippedCode {
+        function: function.clone(),
+        first_line: first + 1,
+        last_line: last + 1,
+        lines,
+        whole_function: false,
+        reason,
+    }
+}
+
+/// The 0-based `line` holds code (not only blanks or a comment).
+fn is_code(source: &str, lines: &LineIndex, line: usize) -> bool {
+    let start = lines.line_start(line).min(source.len());
+    let end = lines.line_start(line + 1).min(source.len());
+    let text = source[start..end].trim();
+    !text.is_empty() && !text.starts_with('#')
+}
+
+fn code_lines(source: &str, lines: &LineIndex, first: usize, last: usize) -> usize {
+    (first..=last)
+        .filter(|&line| is_code(source, lines, line))
+        .count()
 }
 
 fn function_hash(def_text: &str) -> String {
@@ -267,6 +366,8 @@ pub struct GenerateReport {
     pub files_unchanged: usize,
     pub files_without_mutants: usize,
     pub mutants: usize,
+    /// Code inside functions left alone by pragmas and coverage exclusions.
+    pub skipped: SkipCounts,
     /// One line per source file that was copied unmutated (`file:line:col: why`).
     pub problems: Vec<String>,
     /// One line per `.meta` file that could not be read (corrupt, truncated) and was recomputed.
@@ -312,9 +413,10 @@ pub fn generate_file(
             && !settings_changed
             && target.exists()
         {
+            let skips = SkipCounts::of(&old.skipped);
             return generated(match old.mutants.len() {
-                0 => FileOutcome::NoMutants,
-                n => FileOutcome::Unchanged(n),
+                0 => FileOutcome::NoMutants(skips),
+                n => FileOutcome::Unchanged(n, skips),
             });
         }
     }
@@ -331,12 +433,18 @@ pub fn generate_file(
             crate::domain::atomic::write_atomic(&target, text)?;
             advance_mtime(&target, previous_mtime)?;
             meta::write(&meta_path, &file.meta)?;
+            let skips = SkipCounts::of(&file.meta.skipped);
             if file.meta.mutants.is_empty() {
-                generated(FileOutcome::NoMutants)
+                generated(FileOutcome::NoMutants(skips))
             } else {
-                generated(FileOutcome::Rewritten(file.meta.mutants.len()))
+                generated(FileOutcome::Rewritten(file.meta.mutants.len(), skips))
             }
         }
+        Err(SourceProblem::Pragma(error)) => Err(crate::domain::error::Error::usage(format!(
+            "{}\n(the file's pragmas must be fixed before it can be mutated; mutmut 3.8 stops on \
+             it too)",
+            error.describe(rel_path)
+        ))),
         Err(problem) => {
             crate::domain::atomic::write_atomic(&target, &bytes)?;
             if meta_path.exists() {
@@ -380,13 +488,54 @@ fn advance_mtime(path: &Path, previous: Option<std::time::SystemTime>) -> Result
 /// What [`generate_file`] did to one file, and the warning about its `.meta`, if any.
 pub type Generated = (FileOutcome, Option<String>);
 
-/// The result of [`generate_file`].
+/// The result of [`generate_file`]: mutants, and the code left alone.
 #[derive(Debug)]
 pub enum FileOutcome {
-    Rewritten(usize),
-    Unchanged(usize),
-    NoMutants,
+    Rewritten(usize, SkipCounts),
+    Unchanged(usize, SkipCounts),
+    NoMutants(SkipCounts),
     Problem(String),
+}
+
+/// How much code inside functions pragmas and coverage exclusions left alone.
+#[derive(Debug, Default, Clone, Copy, PartialEq, Eq)]
+pub struct SkipCounts {
+    /// Functions left alone whole by a pragma, and lines of code in the others.
+    pub pragma_functions: usize,
+    pub pragma_lines: usize,
+    /// The same, by coverage.py's exclusions.
+    pub coverage_functions: usize,
+    pub coverage_lines: usize,
+}
+
+impl SkipCounts {
+    pub fn of(skipped: &[meta::SkippedCode]) -> SkipCounts {
+        let mut counts = SkipCounts::default();
+        for code in skipped {
+            let (functions, lines) = if code.reason.is_pragma() {
+                (&mut counts.pragma_functions, &mut counts.pragma_lines)
+            } else {
+                (&mut counts.coverage_functions, &mut counts.coverage_lines)
+            };
+            if code.whole_function {
+                *functions += 1;
+            } else {
+                *lines += code.lines;
+            }
+        }
+        counts
+    }
+
+    pub fn add(&mut self, other: SkipCounts) {
+        self.pragma_functions += other.pragma_functions;
+        self.pragma_lines += other.pragma_lines;
+        self.coverage_functions += other.coverage_functions;
+        self.coverage_lines += other.coverage_lines;
+    }
+
+    pub fn is_empty(&self) -> bool {
+        *self == SkipCounts::default()
+    }
 }
 
 /// Generates every `(path, module)` in `files` (paths relative to `root`) using all cores.
@@ -430,15 +579,20 @@ pub fn generate_all(
         for (outcome, warning) in part? {
             report.warnings.extend(warning);
             match outcome {
-                FileOutcome::Rewritten(n) => {
+                FileOutcome::Rewritten(n, skips) => {
                     report.files_rewritten += 1;
                     report.mutants += n;
+                    report.skipped.add(skips);
                 }
-                FileOutcome::Unchanged(n) => {
+                FileOutcome::Unchanged(n, skips) => {
                     report.files_unchanged += 1;
                     report.mutants += n;
+                    report.skipped.add(skips);
                 }
-                FileOutcome::NoMutants => report.files_without_mutants += 1,
+                FileOutcome::NoMutants(skips) => {
+                    report.files_without_mutants += 1;
+                    report.skipped.add(skips);
+                }
                 FileOutcome::Problem(line) => report.problems.push(line),
             }
         }

@@ -466,7 +466,7 @@ mod tests {
     /// Renders `source` with one mutation per `(function index, needle, replacement, in_default)`.
     fn render(source: &str, edits: &[(usize, &str, &str, bool)]) -> String {
         let parsed = ruff_python_parser::parse_module(source).expect("test source parses");
-        let pragmas = Pragmas::scan(source, parsed.tokens());
+        let pragmas = Pragmas::scan(source, parsed.tokens()).expect("pragmas");
         let sites = functions::find(parsed.syntax(), "m", &pragmas);
         let planned: Vec<PlannedFunction> = sites
             .into_iter()

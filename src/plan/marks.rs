@@ -257,6 +257,7 @@ mod tests {
                 mutant("m.f:2", Operator::Number, "1", "2"),
                 mutant("m.f:3", Operator::BinaryOp, "+", "-"),
             ],
+            skipped: Vec::new(),
         }
     }
 

@@ -161,6 +161,7 @@ mod tests {
                 replacement: "2".into(),
                 verdict,
             }],
+            skipped: Vec::new(),
         }
     }
 

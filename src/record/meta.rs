@@ -26,6 +26,23 @@ pub struct FileMeta {
     pub source_sha256: String,
     pub functions: Vec<FunctionMeta>,
     pub mutants: Vec<MutantMeta>,
+    /// Code inside functions left alone by pragmas or coverage exclusions (`list --skipped`).
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub skipped: Vec<SkippedCode>,
+}
+
+/// A function, or a run of lines in one, that pragmas or coverage exclusions leave alone.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct SkippedCode {
+    pub function: FunctionKey,
+    /// 1-based lines, inclusive.
+    pub first_line: usize,
+    pub last_line: usize,
+    /// Lines of code in it (blank and comment-only lines not counted).
+    pub lines: usize,
+    /// The whole function is left alone (else a run of its lines).
+    pub whole_function: bool,
+    pub reason: crate::generate::pragma::SkipReason,
 }
 
 #[derive(Debug, Clone, Serialize, Deserialize)]

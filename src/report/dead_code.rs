@@ -137,7 +137,9 @@ fn function_end_lines(root: &Path, file: &FileMeta) -> Vec<(String, usize)> {
         return Vec::new();
     };
     let lines = LineIndex::new(&source);
-    let pragmas = Pragmas::scan(&source, parsed.tokens());
+    let Ok(pragmas) = Pragmas::scan(&source, parsed.tokens()) else {
+        return Vec::new();
+    };
     crate::generate::functions::find(parsed.syntax(), &file.module, &pragmas)
         .into_iter()
         .map(|site| {

@@ -3,6 +3,7 @@
 
 pub mod confine;
 pub mod copy_tree;
+pub mod coverage_config;
 pub mod project;
 pub mod python;
 
@@ -12,6 +13,7 @@ use std::path::{Path, PathBuf};
 use crate::config::{self, CliOverrides, Config};
 use crate::domain::error::{Error, Result};
 use crate::execute::runtime;
+use crate::generate::pragma::CoverageExclusions;
 use crate::generate::{self, GenerateReport, GenerateSettings};
 use project::Project;
 use python::Interpreter;
@@ -24,6 +26,9 @@ pub struct Workspace {
     pub mutants_dir: PathBuf,
     pub config: Config,
     pub project: Project,
+    /// coverage.py's exclusions, read when `mutate_only_covered_lines` is set (mutmut 3.8 leaves
+    /// the lines coverage.py excludes unmutated then, and only then).
+    pub coverage_exclusions: Option<CoverageExclusions>,
 }
 
 impl Workspace {
@@ -42,11 +47,17 @@ impl Workspace {
             eprintln!("mutrun: warning: {warning}");
         }
         let project = project::discover(&root, &config)?;
+        let coverage_exclusions = if config.mutate_only_covered_lines {
+            Some(coverage_config::exclusions(&root)?)
+        } else {
+            None
+        };
         Ok(Workspace {
             mutants_dir: root.join(MUTANTS_DIR),
             root,
             config,
             project,
+            coverage_exclusions,
         })
     }
 
@@ -85,6 +96,7 @@ impl Workspace {
         GenerateSettings {
             operators: self.config.operators.clone(),
             annotate_variants: !self.config.type_check_command.is_empty(),
+            coverage_exclusions: self.coverage_exclusions.clone(),
         }
     }
 
@@ -165,4 +177,45 @@ pub fn print_generate_report(report: &GenerateReport) {
             )
         }
     );
+    if let Some(line) = skipped_line(&report.skipped) {
+        eprintln!("mutrun: {line} (`mutrun list --skipped` lists them)");
+    }
+}
+
+/// `left alone: 2 functions and 5 lines by pragmas, 1 function by coverage exclusions`, or
+/// `None` when nothing was.
+pub fn skipped_line(counts: &generate::SkipCounts) -> Option<String> {
+    if counts.is_empty() {
+        return None;
+    }
+    let part = |functions: usize, lines: usize, by: &str| {
+        let mut what = Vec::new();
+        if functions > 0 {
+            what.push(plural(functions, "function"));
+        }
+        if lines > 0 {
+            what.push(plural(lines, "line"));
+        }
+        (!what.is_empty()).then(|| format!("{} by {by}", what.join(" and ")))
+    };
+    let parts: Vec<String> = [
+        part(counts.pragma_functions, counts.pragma_lines, "pragmas"),
+        part(
+            counts.coverage_functions,
+            counts.coverage_lines,
+            "coverage exclusions",
+        ),
+    ]
+    .into_iter()
+    .flatten()
+    .collect();
+    Some(format!("left alone: {}", parts.join(", ")))
+}
+
+fn plural(n: usize, word: &str) -> String {
+    if n == 1 {
+        format!("1 {word}")
+    } else {
+        format!("{n} {word}s")
+    }
 }

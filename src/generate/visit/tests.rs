@@ -926,7 +926,8 @@ fn corpus_variants_parse_in_python() {
         let Ok(parsed) = ruff_python_parser::parse_module(&source) else {
             continue;
         };
-        let pragmas = crate::generate::pragma::Pragmas::scan(&source, parsed.tokens());
+        let pragmas =
+            crate::generate::pragma::Pragmas::scan(&source, parsed.tokens()).expect("pragmas");
         for site in crate::generate::functions::find(parsed.syntax(), "m", &pragmas) {
             let def_start = usize::from(site.def.start());
             let start = source[..def_start].rfind('\n').map_or(0, |i| i + 1);
