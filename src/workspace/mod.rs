@@ -26,9 +26,10 @@ pub struct Workspace {
     pub mutants_dir: PathBuf,
     pub config: Config,
     pub project: Project,
-    /// coverage.py's exclusions, read when `mutate_only_covered_lines` is set (mutmut 3.8 leaves
-    /// the lines coverage.py excludes unmutated then, and only then).
-    pub coverage_exclusions: Option<CoverageExclusions>,
+    /// coverage.py's exclusions: lines the project excludes from coverage are not mutated.
+    /// (mutmut 3.8 reads them only with `mutate_only_covered_lines`; mutrun always does, since
+    /// code its authors exclude from coverage is code they do not mean to test.)
+    pub coverage_exclusions: CoverageExclusions,
 }
 
 impl Workspace {
@@ -47,11 +48,7 @@ impl Workspace {
             eprintln!("mutrun: warning: {warning}");
         }
         let project = project::discover(&root, &config)?;
-        let coverage_exclusions = if config.mutate_only_covered_lines {
-            Some(coverage_config::exclusions(&root)?)
-        } else {
-            None
-        };
+        let coverage_exclusions = coverage_config::exclusions(&root)?;
         Ok(Workspace {
             mutants_dir: root.join(MUTANTS_DIR),
             root,
@@ -96,7 +93,7 @@ impl Workspace {
         GenerateSettings {
             operators: self.config.operators.clone(),
             annotate_variants: !self.config.type_check_command.is_empty(),
-            coverage_exclusions: self.coverage_exclusions.clone(),
+            coverage_exclusions: Some(self.coverage_exclusions.clone()),
         }
     }
 
