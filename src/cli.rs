@@ -2,8 +2,9 @@
 
 use std::path::PathBuf;
 
-use clap::{Args, Parser, Subcommand};
+use clap::{Args, Parser, Subcommand, ValueEnum};
 
+use crate::domain::term::{ColorChoice, Verbosity};
 use crate::report::formats::Format;
 
 #[derive(Debug, Parser)]
@@ -17,18 +18,69 @@ mutant in a child forked from a warm, already-collected pytest session.\n\n\
 Start with `mutrun run` in the project root, then `mutrun results`."
 )]
 pub struct Cli {
-    /// The project root (where pyproject.toml or setup.cfg lives).
+    /// The project root. Without it, the nearest folder at or above the current one with a
+    /// pyproject.toml, pytest.ini, a setup.cfg with a [mutmut], [mutrun] or [tool:pytest]
+    /// section, or a tox.ini with a [pytest] section (else the current folder).
+    #[arg(short = 'C', long = "dir", global = true, value_name = "PATH")]
+    pub dir: Option<PathBuf>,
+
+    /// Colour: auto (on a terminal, unless NO_COLOR is set), always, never.
     #[arg(
-        short = 'C',
-        long = "dir",
+        long,
         global = true,
-        default_value = ".",
-        value_name = "PATH"
+        value_enum,
+        default_value_t = ColorArg::Auto,
+        value_name = "WHEN"
     )]
-    pub dir: PathBuf,
+    pub color: ColorArg,
+
+    /// Say less: no progress or step lines on stderr (errors, warnings and the output asked
+    /// for stay).
+    #[arg(short, long, global = true, conflicts_with = "verbose")]
+    pub quiet: bool,
+
+    /// Say more: each step's timing, the project root and config found, the pytest command.
+    #[arg(short, long, global = true)]
+    pub verbose: bool,
 
     #[command(subcommand)]
     pub command: Command,
+}
+
+impl Cli {
+    pub fn verbosity(&self) -> Verbosity {
+        match (self.quiet, self.verbose) {
+            (true, _) => Verbosity::Quiet,
+            (false, true) => Verbosity::Verbose,
+            (false, false) => Verbosity::Normal,
+        }
+    }
+}
+
+/// `--color WHEN`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum ColorArg {
+    Auto,
+    Always,
+    Never,
+}
+
+impl From<ColorArg> for ColorChoice {
+    fn from(arg: ColorArg) -> ColorChoice {
+        match arg {
+            ColorArg::Auto => ColorChoice::Auto,
+            ColorArg::Always => ColorChoice::Always,
+            ColorArg::Never => ColorChoice::Never,
+        }
+    }
+}
+
+/// `mutrun completions SHELL`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum Shell {
+    Bash,
+    Zsh,
+    Fish,
 }
 
 #[derive(Debug, Subcommand)]
@@ -50,7 +102,17 @@ pub enum Command {
     /// Merge the verdicts of other mutants/ folders (CI shards) into this project's.
     Merge(MergeArgs),
     /// List the tests that reach a mutant's function, fastest first (from the last stats pass).
+    #[command(alias = "tests-for-mutant")]
     TestsFor(ShowArgs),
+    /// Print each mutant's worst-case time: the summed durations of the tests that reach its
+    /// function (from the stats pass, which runs first if there is none), fastest first.
+    PrintTimeEstimates(EstimateArgs),
+    /// Write the counts by verdict to mutants/mutmut-cicd-stats.json, with mutmut's fields.
+    ExportCicdStats,
+    /// Write a Shields endpoint badge (JSON) of the mutation score from export-cicd-stats.
+    Badge(BadgeArgs),
+    /// Print a shell completion script: `mutrun completions bash > ~/.local/share/bash-completion/completions/mutrun`.
+    Completions(CompletionsArgs),
     /// Write a report for people: `--html DIR` writes DIR/index.html (self-contained, offline).
     Report(ReportArgs),
     /// Browse the stored verdicts in the terminal: survivors, their diffs and tests; re-run and
@@ -107,7 +169,12 @@ pub struct RunArgs {
     pub covered_lines_only: bool,
 
     /// Number of worker processes (default: `workers` in config, else the number of cores).
-    #[arg(short = 'j', long = "jobs", value_name = "N")]
+    #[arg(
+        short = 'j',
+        long = "jobs",
+        visible_alias = "max-children",
+        value_name = "N"
+    )]
     pub jobs: Option<usize>,
 
     /// Multiply the covering tests' measured duration by this for a mutant's time budget.
@@ -212,6 +279,11 @@ pub struct MarkArgs {
     #[arg(long, value_name = "TEXT")]
     pub reason: Option<String>,
 
+    /// Mark it even though tests kill it (without this, a killed or timed-out mutant is refused,
+    /// or asked about on a terminal).
+    #[arg(long)]
+    pub force: bool,
+
     #[command(flatten)]
     pub project: ProjectArgs,
 }
@@ -246,6 +318,43 @@ pub struct BrowseArgs {
     /// Passed on to the `mutrun run` that `r`/`R` start.
     #[command(flatten)]
     pub project: ProjectArgs,
+
+    /// mutmut's flag to list killed mutants too: accepted; mutrun's browser always lists every
+    /// verdict (`f` filters by one).
+    #[arg(long)]
+    pub show_killed: bool,
+}
+
+#[derive(Debug, Args)]
+pub struct EstimateArgs {
+    /// Only mutants whose id matches one of these ids or globs.
+    #[arg(value_name = "ID-OR-GLOB")]
+    pub patterns: Vec<String>,
+
+    #[command(flatten)]
+    pub project: ProjectArgs,
+}
+
+#[derive(Debug, Args)]
+pub struct BadgeArgs {
+    /// The stats `export-cicd-stats` wrote.
+    #[arg(long, value_name = "FILE")]
+    pub input: Option<PathBuf>,
+
+    /// Where to write the badge JSON.
+    #[arg(long, value_name = "FILE", required = true)]
+    pub output: PathBuf,
+
+    /// The badge's label.
+    #[arg(long, value_name = "TEXT", default_value = "mutation")]
+    pub label: String,
+}
+
+#[derive(Debug, Args)]
+pub struct CompletionsArgs {
+    /// The shell to complete for.
+    #[arg(value_enum)]
+    pub shell: Shell,
 }
 
 #[derive(Debug, Args)]

@@ -1,7 +1,11 @@
-//! The subcommands other than `run`: `generate`, `list`, `show`, `results`, `apply`.
+//! The subcommands other than `run`: `generate`, `list`, `show`, `results`, `apply`, `mark`;
+//! mutmut's own commands are in `compat.rs`.
 
+pub mod compat;
 pub mod run;
 pub mod verify;
+
+pub use compat::{badge, completions, export_cicd_stats, print_time_estimates, CICD_STATS_FILE};
 
 use std::path::Path;
 
@@ -13,10 +17,11 @@ use crate::domain::error::{Error, Result};
 use crate::domain::exit_code::ExitCode;
 use crate::domain::hash::sha256_hex;
 use crate::domain::mutant::MutantId;
+use crate::domain::verdict::Verdict;
 use crate::generate::{analyze, FileMutants};
 use crate::plan::marks::{self, Marks};
 use crate::plan::select::Selector;
-use crate::record::meta::{self, FileMeta, MutantMeta};
+use crate::record::meta::{self, FileMeta, MutantMeta, VerdictRecord};
 use crate::report::formats::{self, Format};
 use crate::report::html;
 use crate::report::{self, before_after, unified_diff};
@@ -27,10 +32,7 @@ pub fn generate(ws: &Workspace) -> Result<ExitCode> {
     let started = std::time::Instant::now();
     let report = ws.prepare()?;
     print_generate_report(&report);
-    eprintln!(
-        "mutrun: generated in {:.2} s",
-        started.elapsed().as_secs_f64()
-    );
+    crate::info!("generated in {:.2} s", started.elapsed().as_secs_f64());
     Ok(ExitCode::Success)
 }
 
@@ -44,7 +46,7 @@ fn file_mutants(ws: &Workspace, source: &SourceFile) -> Result<Option<(String, F
             Err(Error::usage(error.describe(&source.path)))
         }
         Err(problem) => {
-            eprintln!("mutrun: warning: {}", problem.describe(&source.path));
+            crate::warning!("{}", problem.describe(&source.path));
             Ok(None)
         }
     }
@@ -93,9 +95,9 @@ pub fn list(ws: &Workspace, patterns: &[String], json: bool) -> Result<ExitCode>
             out.push('\n');
         }
     }
-    print!("{out}");
+    crate::out!("{out}");
     if !json {
-        eprintln!("mutrun: {count} mutants");
+        crate::info!("{count} mutants");
     }
     Ok(ExitCode::Success)
 }
@@ -161,11 +163,11 @@ pub fn list_skipped(ws: &Workspace, patterns: &[String], json: bool) -> Result<E
             out.push('\n');
         }
     }
-    print!("{out}");
+    crate::out!("{out}");
     if !json {
         match crate::workspace::skipped_line(&counts) {
-            Some(line) => eprintln!("mutrun: {line}"),
-            None => eprintln!("mutrun: no code is left alone by pragmas or coverage exclusions"),
+            Some(line) => crate::info!("{line}"),
+            None => crate::info!("no code is left alone by pragmas or coverage exclusions"),
         }
     }
     Ok(ExitCode::Success)
@@ -194,6 +196,9 @@ fn find_mutant<'a>(
     ws: &'a Workspace,
     id: &str,
 ) -> Result<(&'a SourceFile, String, FileMeta, MutantMeta)> {
+    if let Some(error) = compat::mutmut_id_error(ws, id) {
+        return Err(error);
+    }
     let id = MutantId(id.to_string());
     let source = source_of(ws, &id)?;
     let (text, file) = file_mutants(ws, source)?.ok_or_else(|| {
@@ -235,8 +240,14 @@ fn mutated_text(text: &str, mutant: &MutantMeta) -> Result<String> {
     })
 }
 
-pub fn show(ws: &Workspace, id: &str) -> Result<ExitCode> {
-    let (source, text, file, mutant) = find_mutant(ws, id)?;
+/// The stored verdict of `mutant` (of `source`, whose catalog is `file`): valid for the
+/// function as it is now, or stale (recorded for an older version of it).
+fn stored_verdict(
+    ws: &Workspace,
+    source: &SourceFile,
+    file: &FileMeta,
+    mutant: &MutantMeta,
+) -> (Option<VerdictRecord>, Option<VerdictRecord>) {
     let stored = meta::read(&meta::meta_path(&ws.mutants_dir, &source.path))
         .ok()
         .flatten();
@@ -245,12 +256,17 @@ pub fn show(ws: &Workspace, id: &str) -> Result<ExitCode> {
         m.verdict.clone()
     });
     let current = file.function(&mutant.function).map(|f| f.sha256.as_str());
-    let (verdict, stale) = match recorded {
+    match recorded {
         Some(record) if Some(record.function_sha256.as_str()) == current => (Some(record), None),
         other => (None, other),
-    };
-    let color = report::stdout_is_tty();
-    println!(
+    }
+}
+
+pub fn show(ws: &Workspace, id: &str) -> Result<ExitCode> {
+    let (source, text, file, mutant) = find_mutant(ws, id)?;
+    let (verdict, stale) = stored_verdict(ws, source, &file, &mutant);
+    let color = crate::domain::term::color_stdout();
+    crate::outln!(
         "{}  [{}]  {}:{}",
         mutant.id,
         mutant.operator.name(),
@@ -266,28 +282,29 @@ pub fn show(ws: &Workspace, id: &str) -> Result<ExitCode> {
             if let Some(detail) = &record.detail {
                 line.push_str(&format!(" ({detail})"));
             }
-            println!("{line}");
+            crate::outln!("{line}");
             if !record.tests_run.is_empty() {
-                println!("tests run ({}):", record.tests_run.len());
+                crate::outln!("tests run ({}):", record.tests_run.len());
                 for test in record.tests_run.iter().take(20) {
-                    println!("  {test}");
+                    crate::outln!("  {test}");
                 }
                 if record.tests_run.len() > 20 {
-                    println!("  … {} more", record.tests_run.len() - 20);
+                    crate::outln!("  … {} more", record.tests_run.len() - 20);
                 }
             }
         }
         None => match stale {
-            Some(old) => println!(
+            Some(old) => crate::outln!(
                 "verdict: not run since its function changed (it was {}; `mutrun run '{}'`)",
-                old.verdict, mutant.id
+                old.verdict,
+                mutant.id
             ),
-            None => println!("verdict: not run yet (`mutrun run '{}'`)", mutant.id),
+            None => crate::outln!("verdict: not run yet (`mutrun run '{}'`)", mutant.id),
         },
     }
     if let Some(key) = file.key_of(&mutant) {
         if let Some(reason) = Marks::load(&ws.root)?.reason(&key) {
-            println!(
+            crate::outln!(
                 "marked equivalent in {}: {reason} (reported as ignored; `mutrun unmark {}` removes the mark)",
                 marks::MARKS_FILE,
                 mutant.id
@@ -295,7 +312,7 @@ pub fn show(ws: &Workspace, id: &str) -> Result<ExitCode> {
         }
     }
     print_covering_tests(ws, &mutant);
-    print!(
+    crate::out!(
         "{}",
         unified_diff(&file.source, &text, &mutated_text(&text, &mutant)?, color)
     );
@@ -305,24 +322,24 @@ pub fn show(ws: &Workspace, id: &str) -> Result<ExitCode> {
 /// `show`'s list of the tests that reach the mutant's function, from the last stats pass.
 fn print_covering_tests(ws: &Workspace, mutant: &MutantMeta) {
     let Some(stats) = coverage::read(&ws.mutants_dir) else {
-        println!("covering tests: not known yet (`mutrun run` records which tests reach which functions)");
+        crate::outln!("covering tests: not known yet (`mutrun run` records which tests reach which functions)");
         return;
     };
     let coverage = Coverage::new(stats);
     let tests = coverage.tests_for(&mutant.function);
     if tests.is_empty() {
-        println!(
+        crate::outln!(
             "covering tests: none (no test reaches {})",
             mutant.function.as_str()
         );
         return;
     }
-    println!("covering tests ({}, fastest first):", tests.len());
+    crate::outln!("covering tests ({}, fastest first):", tests.len());
     for test in tests.iter().take(20) {
-        println!("  {:>9.4} s  {}", test.duration, test.id);
+        crate::outln!("  {:>9.4} s  {}", test.duration, test.id);
     }
     if tests.len() > 20 {
-        println!(
+        crate::outln!(
             "  … {} more (`mutrun tests-for {}`)",
             tests.len() - 20,
             mutant.id
@@ -340,17 +357,17 @@ pub fn tests_for(ws: &Workspace, id: &str) -> Result<ExitCode> {
     let coverage = Coverage::new(stats);
     let tests = coverage.tests_for(&mutant.function);
     if tests.is_empty() {
-        println!(
+        crate::outln!(
             "no test reaches {} (verdict: no tests)",
             mutant.function.as_str()
         );
         return Ok(ExitCode::Success);
     }
     for test in &tests {
-        println!("{:>9.4} s  {}", test.duration, test.id);
+        crate::outln!("{:>9.4} s  {}", test.duration, test.id);
     }
-    eprintln!(
-        "mutrun: {} tests reach {}, fastest first",
+    crate::info!(
+        "{} tests reach {}, fastest first",
         tests.len(),
         mutant.function.as_str()
     );
@@ -373,7 +390,7 @@ pub fn apply(ws: &Workspace, id: &str) -> Result<ExitCode> {
     }
     let path = ws.root.join(&source.path);
     crate::domain::atomic::write_atomic(&path, mutated_text(&text, &mutant)?.as_bytes())?;
-    println!(
+    crate::outln!(
         "applied {} to {}:{}",
         mutant.id,
         source.path.display(),
@@ -389,7 +406,7 @@ fn stored_results(mutants_dir: &Path) -> Result<Vec<FileMeta>> {
     let root = mutants_dir.parent().unwrap_or(Path::new("."));
     let stale = Marks::load(root)?.overlay(&mut files);
     for warning in marks::stale_warnings(&stale) {
-        eprintln!("mutrun: warning: {warning}");
+        crate::warning!("{warning}");
     }
     Ok(files)
 }
@@ -407,7 +424,7 @@ fn stored_metas(mutants_dir: &Path) -> Result<Vec<FileMeta>> {
         match meta::read(&path) {
             Ok(Some(meta)) => files.push(meta),
             Ok(None) => {}
-            Err(e) => eprintln!("mutrun: warning: {e}"),
+            Err(e) => crate::warning!("{e}"),
         }
     }
     Ok(files)
@@ -420,8 +437,8 @@ pub fn html_report(mutants_dir: &Path, dir: &Path) -> Result<ExitCode> {
     let coverage = coverage::read(mutants_dir).map(Coverage::new);
     let doc = formats::stryker_report(&files, root, coverage.as_ref());
     let path = html::write(dir, &doc)?;
-    println!("{}", path.display());
-    eprintln!("mutrun: wrote the HTML report; open it in a browser (it works offline)");
+    crate::outln!("{}", path.display());
+    crate::info!("wrote the HTML report; open it in a browser (it works offline)");
     Ok(ExitCode::Success)
 }
 
@@ -457,31 +474,31 @@ pub fn results(
             let rows = report::by_operator(&files);
             if format == Format::Json {
                 let doc = serde_json::json!({ "summary": summary, "by_operator": rows });
-                println!("{}", serde_json::to_string_pretty(&doc).unwrap_or_default());
+                crate::outln!("{}", serde_json::to_string_pretty(&doc).unwrap_or_default());
             } else {
-                print!("{}", report::by_operator_text(&rows, &summary));
+                crate::out!("{}", report::by_operator_text(&rows, &summary));
             }
             return Ok(report::gate(&summary, fail_under));
         }
     };
     match format {
-        Format::Text => print!("{}", report::results_text(&files, all)),
+        Format::Text => crate::out!("{}", report::results_text(&files, all)),
         Format::Json => {
             let rows: Vec<report::ResultRow> = files
                 .iter()
                 .flat_map(|f| f.mutants.iter().map(move |m| report::result_row(f, m)))
-                .filter(|r| all || r.verdict.is_some_and(|v| report::ATTENTION.contains(&v)))
+                .filter(|r| all || r.verdict.is_some_and(|v| report::LISTED.contains(&v)))
                 .collect();
             let doc = serde_json::json!({ "summary": summary, "mutants": rows });
-            println!("{}", serde_json::to_string_pretty(&doc).unwrap_or_default());
+            crate::outln!("{}", serde_json::to_string_pretty(&doc).unwrap_or_default());
         }
-        Format::Junit => print!("{}", formats::junit(&files)),
-        Format::Github => print!("{}", formats::github(&files)),
+        Format::Junit => crate::out!("{}", formats::junit(&files)),
+        Format::Github => crate::out!("{}", formats::github(&files)),
         Format::Stryker => {
             let root = mutants_dir.parent().unwrap_or(Path::new("."));
             let coverage = coverage::read(mutants_dir).map(Coverage::new);
             let doc = formats::stryker_report(&files, root, coverage.as_ref());
-            println!("{}", serde_json::to_string_pretty(&doc).unwrap_or_default());
+            crate::outln!("{}", serde_json::to_string_pretty(&doc).unwrap_or_default());
         }
     }
     Ok(report::gate(&summary, fail_under))
@@ -509,10 +526,30 @@ pub fn with_operators(
     overrides
 }
 
-/// `mutrun mark ID --equivalent [--reason TEXT]`: records the mutant in the project's marks file
-/// (marking it again replaces the reason).
-pub fn mark(ws: &Workspace, id: &str, reason: Option<&str>) -> Result<ExitCode> {
-    let (_, _, file, mutant) = find_mutant(ws, id)?;
+/// `mutrun mark ID --equivalent [--reason TEXT] [--force]`: records the mutant in the project's
+/// marks file (marking it again replaces the reason). A mutant tests kill (or that timed out) is
+/// not equivalent, so marking one is almost always a slip: refused without `--force`, or asked
+/// about (y/N) when stdin and stderr are a terminal.
+pub fn mark(ws: &Workspace, id: &str, reason: Option<&str>, force: bool) -> Result<ExitCode> {
+    let (source, _, file, mutant) = find_mutant(ws, id)?;
+    if let (Some(record), false) = (stored_verdict(ws, source, &file, &mutant).0, force) {
+        if matches!(record.verdict, Verdict::Killed | Verdict::Timeout) {
+            let by = record
+                .killer
+                .as_deref()
+                .map(|k| format!(" by {k}"))
+                .unwrap_or_default();
+            let why = format!(
+                "{id} is {}{by}: the tests tell it from the original, so it is not equivalent",
+                record.verdict
+            );
+            if !confirm(&format!("{why}. Mark it equivalent anyway?")) {
+                return Err(Error::usage(format!(
+                    "{why}; not marked (`mutrun show {id}` shows it; `--force` marks it anyway)"
+                )));
+            }
+        }
+    }
     let key = file
         .key_of(&mutant)
         .ok_or_else(|| Error::other(format!("{id} is missing from its own catalog")))?;
@@ -525,15 +562,31 @@ pub fn mark(ws: &Workspace, id: &str, reason: Option<&str>) -> Result<ExitCode> 
     let previous = all.insert(key, reason.clone());
     all.save(&ws.root)?;
     match previous {
-        Some(old) if old == reason => println!("{id} was already marked equivalent: {reason}"),
-        Some(_) => println!("{id}: reason updated: {reason}"),
-        None => println!("marked {id} equivalent: {reason}"),
+        Some(old) if old == reason => crate::outln!("{id} was already marked equivalent: {reason}"),
+        Some(_) => crate::outln!("{id}: reason updated: {reason}"),
+        None => crate::outln!("marked {id} equivalent: {reason}"),
     }
-    eprintln!(
-        "mutrun: {} lists the marks; commit it. `mutrun unmark {id}` undoes this.",
+    crate::info!(
+        "{} lists the marks; commit it. `mutrun unmark {id}` undoes this.",
         marks::MARKS_FILE
     );
     Ok(ExitCode::Success)
+}
+
+/// Asks `question` with `[y/N]` on stderr when stdin and stderr are a terminal; `false` (no)
+/// when they are not, or on anything but `y`/`yes`.
+fn confirm(question: &str) -> bool {
+    use std::io::{BufRead, IsTerminal, Write};
+    if !(std::io::stdin().is_terminal() && std::io::stderr().is_terminal()) {
+        return false;
+    }
+    eprint!("mutrun: {question} [y/N] ");
+    let _ = std::io::stderr().flush();
+    let mut answer = String::new();
+    if std::io::stdin().lock().read_line(&mut answer).is_err() {
+        return false;
+    }
+    matches!(answer.trim().to_ascii_lowercase().as_str(), "y" | "yes")
 }
 
 /// `mutrun unmark ID`: removes the mutant's mark; the mutant runs and counts again.
@@ -546,9 +599,9 @@ pub fn unmark(ws: &Workspace, id: &str) -> Result<ExitCode> {
     match all.remove(&key) {
         Some(_) => {
             all.save(&ws.root)?;
-            println!("unmarked {id}; `mutrun run` tests it again");
+            crate::outln!("unmarked {id}; `mutrun run` tests it again");
         }
-        None => println!("{id} is not marked; nothing to do"),
+        None => crate::outln!("{id} is not marked; nothing to do"),
     }
     Ok(ExitCode::Success)
 }

@@ -54,7 +54,7 @@ pub fn run(ws: &Workspace, options: &RunOptions, interrupted: Arc<AtomicBool>) -
                 options.selection.patterns.join(" ")
             )));
         }
-        eprintln!("mutrun: no mutant is selected (diff, shard or sample); nothing to run");
+        crate::info!("no mutant is selected (diff, shard or sample); nothing to run");
         return Ok(ExitCode::Success);
     }
 
@@ -167,7 +167,7 @@ fn load_recorder(ws: &Workspace) -> Recorder {
         .collect();
     let (recorder, warnings) = Recorder::load(&meta_paths);
     for warning in warnings {
-        eprintln!("mutrun: warning: {warning}");
+        crate::warning!("{warning}");
     }
     recorder
 }
@@ -190,7 +190,7 @@ impl Scope {
             .cloned()
             .collect();
         for warning in marks::stale_warnings(&stale) {
-            eprintln!("mutrun: warning: {warning}");
+            crate::warning!("{warning}");
         }
         Ok(Scope {
             chosen,
@@ -209,8 +209,8 @@ impl Scope {
     fn say_marked(&self) {
         let marked = self.marked();
         if marked > 0 {
-            eprintln!(
-                "mutrun: {marked} selected mutants are marked equivalent in {} (ignored)",
+            crate::info!(
+                "{marked} selected mutants are marked equivalent in {} (ignored)",
                 marks::MARKS_FILE
             );
         }
@@ -312,13 +312,13 @@ fn print_summary(
                 false => f.valid_verdict(m).map(|r| r.verdict),
             }),
     );
-    eprintln!(
-        "mutrun: {} in {:.1} s",
+    crate::info!(
+        "{} in {:.1} s",
         summary.line(),
         started.elapsed().as_secs_f64()
     );
     if summary.count(Verdict::Survived) > 0 {
-        eprintln!("mutrun: `mutrun results` lists the survivors; `mutrun show ID` shows one");
+        crate::info!("`mutrun results` lists the survivors; `mutrun show ID` shows one");
     }
     summary
 }

@@ -112,9 +112,7 @@ pub fn verify(
     };
     let cases = select_cases(ws, &coverage, &policy, options)?;
     if cases.is_empty() {
-        eprintln!(
-            "mutrun: verify: no mutant with a stored verdict matches; run `mutrun run` first"
-        );
+        crate::info!("verify: no mutant with a stored verdict matches; run `mutrun run` first");
         return Ok(ExitCode::Success);
     }
     let workers = options
@@ -122,8 +120,8 @@ pub fn verify(
         .or(ws.config.workers)
         .unwrap_or_else(num_cpus::get)
         .clamp(1, cases.len());
-    eprintln!(
-        "mutrun: verify: checking {} mutants with plain pytest on patched copies ({workers} at a time)",
+    crate::info!(
+        "verify: checking {} mutants with plain pytest on patched copies ({workers} at a time)",
         cases.len()
     );
     let checked = run_cases(ws, interpreter, cases, workers)?;
@@ -164,8 +162,8 @@ fn select_cases(
         let path = ws.root.join(&source.path);
         let text = std::fs::read_to_string(&path).map_err(|e| Error::io("read", &path, e))?;
         if sha256_hex(text.as_bytes()) != file.source_sha256 {
-            eprintln!(
-                "mutrun: warning: {} changed since the last run; its mutants are not verified (run `mutrun run` first)",
+            crate::warning!(
+                "{} changed since the last run; its mutants are not verified (run `mutrun run` first)",
                 source.path.display()
             );
             continue;
@@ -264,7 +262,7 @@ fn run_cases(
                         Ok(checked) => {
                             let count = finished.fetch_add(1, Ordering::SeqCst) + 1;
                             if count % 10 == 0 {
-                                eprintln!("mutrun: verify: {count} checked");
+                                crate::info!("verify: {count} checked");
                             }
                             done.lock().map(|mut v| v.push(checked)).ok();
                         }
@@ -439,22 +437,22 @@ fn print_report(checked: &[Checked]) -> ExitCode {
             Some(true) => agree += 1,
             Some(false) => {
                 disagree += 1;
-                println!("DISAGREE {}  {}", item.case.id, item.case.location);
-                println!("  mutrun: {}", item.case.stored);
-                println!(
+                crate::outln!("DISAGREE {}  {}", item.case.id, item.case.location);
+                crate::outln!("  mutrun: {}", item.case.stored);
+                crate::outln!(
                     "  plain pytest: {} in {:.1} s",
                     item.plain.describe(),
                     item.seconds
                 );
-                println!("  tests: {}", tests_line(&item.case.tests));
-                println!("  last lines of {}:", item.log.display());
+                crate::outln!("  tests: {}", tests_line(&item.case.tests));
+                crate::outln!("  last lines of {}:", item.log.display());
                 for line in log_tail(&item.log, 15).lines() {
-                    println!("    {line}");
+                    crate::outln!("    {line}");
                 }
             }
             None => {
                 unchecked += 1;
-                println!(
+                crate::outln!(
                     "UNCHECKED {}  mutrun: {}; plain pytest: {} (see {})",
                     item.case.id,
                     item.case.stored,
@@ -464,7 +462,7 @@ fn print_report(checked: &[Checked]) -> ExitCode {
             }
         }
     }
-    println!(
+    crate::outln!(
         "verify: {} mutants checked: {agree} agree, {disagree} disagree, {unchecked} could not be checked",
         checked.len()
     );

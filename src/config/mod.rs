@@ -55,6 +55,8 @@ pub struct Config {
     pub type_check_command: Vec<String>,
     /// Where the values came from; `None` when no config file has a mutrun/mutmut section.
     pub source: Option<ConfigSource>,
+    /// The keys whose value a command-line flag gave (it replaced the file's).
+    pub from_flags: Vec<&'static str>,
     /// Non-fatal problems (ignored mutmut keys), one line each, for the caller to print.
     pub warnings: Vec<String>,
 }
@@ -78,6 +80,7 @@ impl Default for Config {
             mutate_only_covered_lines: false,
             type_check_command: Vec::new(),
             source: None,
+            from_flags: Vec::new(),
             warnings: Vec::new(),
         }
     }
@@ -90,6 +93,26 @@ impl Config {
             Some(source) => source.to_string(),
             None => "no config file (pyproject.toml [tool.mutrun])".to_string(),
         }
+    }
+}
+
+impl Config {
+    /// Where `key`'s value came from, for an error about it: its flag (`--python`) when one gave
+    /// it, else the config file and section.
+    pub fn origin_of(&self, key: &str) -> String {
+        match self.flag_of(key) {
+            Some(flag) => flag,
+            None => self.describe_source(),
+        }
+    }
+
+    /// The flag that gave `key`'s value, if a flag did.
+    pub fn flag_of(&self, key: &str) -> Option<String> {
+        self.from_flags
+            .iter()
+            .find(|k| **k == key)
+            .and_then(|k| keys::spec(k))
+            .map(|spec| spec.flag_name())
     }
 }
 

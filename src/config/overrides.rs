@@ -78,6 +78,7 @@ pub(super) fn apply(root: &Path, cli: &CliOverrides, draft: &mut Draft) -> Resul
             other => other,
         };
         value::apply(spec, &Origin::CommandLine, &Raw::Given(given), draft)?;
+        draft.config.from_flags.push(spec.name);
     }
     Ok(())
 }

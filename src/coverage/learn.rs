@@ -35,9 +35,7 @@ fn reach_pass(
     interrupted: &AtomicBool,
 ) -> Result<Option<Coverage>> {
     let t = Instant::now();
-    eprintln!(
-        "mutrun: reach pass: running the test command once to see which functions it reaches"
-    );
+    crate::info!("reach pass: running the test command once to see which functions it reaches");
     let sources: Vec<_> = ws.project.sources.iter().map(|s| s.path.clone()).collect();
     let test_side = test_command::test_side_sha256(&command.name, &ws.mutants_dir, &sources);
     let Some(mut stats) =
@@ -47,8 +45,8 @@ fn reach_pass(
     };
     stats.inputs_sha256 = inputs.to_string();
     coverage::save(&ws.mutants_dir, &stats)?;
-    eprintln!(
-        "mutrun: reach pass done: {} functions reached in {:.1} s",
+    crate::info!(
+        "reach pass done: {} functions reached in {:.1} s",
         stats.tests.first().map_or(0, |t| t.functions.len()),
         t.elapsed().as_secs_f64()
     );
@@ -62,10 +60,10 @@ fn stats_pass(
     interrupted: &AtomicBool,
 ) -> Result<Coverage> {
     let t = Instant::now();
-    eprintln!("mutrun: stats pass: running the tests once to see which reach which functions");
+    crate::info!("stats pass: running the tests once to see which reach which functions");
     let stats = coverage::run_stats_pass(pytest, &ws.mutants_dir, inputs, interrupted)?;
-    eprintln!(
-        "mutrun: stats pass done: {} tests in {:.1} s",
+    crate::info!(
+        "stats pass done: {} tests in {:.1} s",
         stats.tests.len(),
         t.elapsed().as_secs_f64()
     );

@@ -1,6 +1,6 @@
 //! The types every stage shares and may import: mutant ids and keys, operators, verdicts, the
-//! error type and exit codes, line positions, hashing and atomic writes. Nothing here imports a
-//! stage.
+//! error type and exit codes, line positions, hashing and atomic writes, and the terminal
+//! conventions every message follows (`term`). Nothing here imports a stage.
 
 pub mod atomic;
 pub mod error;
@@ -9,4 +9,5 @@ pub mod hash;
 pub mod lines;
 pub mod mutant;
 pub mod operators;
+pub mod term;
 pub mod verdict;

@@ -54,8 +54,8 @@ pub fn passes(
         return Ok(RunEnd::Interrupted);
     }
     check_clean(&results)?;
-    eprintln!(
-        "mutrun: clean pass: {} tests pass in forked children ({:.1} s)",
+    crate::info!(
+        "clean pass: {} tests pass in forked children ({:.1} s)",
         tests.len(),
         t.elapsed().as_secs_f64()
     );
@@ -89,9 +89,7 @@ pub fn passes(
             ExitCode::SanityPassFailed,
         ));
     }
-    eprintln!(
-        "mutrun: forced-fail pass: the tests fail when the mutated code raises, as they must"
-    );
+    crate::info!("forced-fail pass: the tests fail when the mutated code raises, as they must");
     Ok(RunEnd::Completed)
 }
 

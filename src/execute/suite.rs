@@ -106,15 +106,29 @@ fn mutated_import_roots(ws: &Workspace) -> Vec<PathBuf> {
 /// Finds the interpreter, says which one is used, and builds the pytest command line.
 fn start_pytest(ws: &Workspace) -> Result<PytestCommand> {
     let interpreter = ws.interpreter()?;
-    eprintln!(
-        "mutrun: using {} (Python {}.{}.{}, from {})",
+    crate::info!(
+        "using {} (Python {}.{}.{}, from {})",
         interpreter.path.display(),
         interpreter.version.0,
         interpreter.version.1,
         interpreter.version.2,
         interpreter.source
     );
-    Ok(pytest_command(ws, &interpreter))
+    let command = pytest_command(ws, &interpreter);
+    crate::detail!(
+        "pytest command (in {}): {} -m pytest -p mutrun_plugin -p no:cacheprovider {}; \
+         environment: {}",
+        command.cwd.display(),
+        command.python.display(),
+        command.pytest_args.join(" "),
+        command
+            .env
+            .iter()
+            .map(|(k, v)| format!("{k}={v}"))
+            .collect::<Vec<_>>()
+            .join(" ")
+    );
+    Ok(command)
 }
 
 /// Test-command mode: the command as it will run, with a leading `python`/`python3` replaced by
@@ -124,8 +138,8 @@ fn start_command(ws: &Workspace, argv: &[String]) -> Result<TestCommand> {
     let mut argv = argv.to_vec();
     if matches!(argv.first().map(String::as_str), Some("python" | "python3")) {
         let interpreter = ws.interpreter_without_pytest()?;
-        eprintln!(
-            "mutrun: test command `{}`, `{}` being {} (Python {}.{}.{}, from {})",
+        crate::info!(
+            "test command `{}`, `{}` being {} (Python {}.{}.{}, from {})",
             test_command::display(&argv),
             argv[0],
             interpreter.path.display(),
@@ -136,7 +150,7 @@ fn start_command(ws: &Workspace, argv: &[String]) -> Result<TestCommand> {
         );
         argv[0] = interpreter.path.display().to_string();
     } else {
-        eprintln!("mutrun: test command `{}`", test_command::display(&argv));
+        crate::info!("test command `{}`", test_command::display(&argv));
     }
     Ok(test_command(ws, name, argv))
 }

@@ -283,9 +283,10 @@ pub fn sanity_passes(command: &TestCommand, interrupted: &AtomicBool) -> Result<
             "the clean pass (no mutant active)",
         ));
     }
-    eprintln!(
-        "mutrun: clean pass: `{}` passes with no mutant active ({:.1} s)",
-        command.name, clean.seconds
+    crate::info!(
+        "clean pass: `{}` passes with no mutant active ({:.1} s)",
+        command.name,
+        clean.seconds
     );
     // Generous: the forced-fail run usually stops early, but must not be cut off as a timeout.
     let budget = Duration::from_secs_f64(clean.seconds * 10.0 + 60.0);
@@ -312,9 +313,7 @@ pub fn sanity_passes(command: &TestCommand, interrupted: &AtomicBool) -> Result<
             ExitCode::SanityPassFailed,
         ));
     }
-    eprintln!(
-        "mutrun: forced-fail pass: the command fails when the mutated code raises, as it must"
-    );
+    crate::info!("forced-fail pass: the command fails when the mutated code raises, as it must");
     Ok(Some(clean.seconds))
 }
 

@@ -64,7 +64,7 @@ pub fn to_run(
 pub fn print(planned: &[Planned], selected: usize, explain: bool) {
     let reused = selected - planned.len();
     if planned.is_empty() {
-        eprintln!("mutrun: all {selected} selected verdicts are still valid; nothing to run");
+        crate::info!("all {selected} selected verdicts are still valid; nothing to run");
         return;
     }
     let reasons: Vec<String> = Rerun::ALL
@@ -74,8 +74,8 @@ pub fn print(planned: &[Planned], selected: usize, explain: bool) {
             (n > 0).then(|| format!("{n} {}", reason.describe()))
         })
         .collect();
-    eprintln!(
-        "mutrun: {} mutants to run ({}), {reused} verdicts reused",
+    crate::info!(
+        "{} mutants to run ({}), {reused} verdicts reused",
         planned.len(),
         reasons.join(", ")
     );

@@ -67,7 +67,7 @@ fn type_check(
         return Ok(HashMap::new());
     }
     let started = std::time::Instant::now();
-    eprintln!("mutrun: type check: `{}` over mutants/", command.join(" "));
+    crate::info!("type check: `{}` over mutants/", command.join(" "));
     let python = ws.interpreter().ok().map(|i| i.path);
     let errors = type_check::run(command, &ws.mutants_dir, python.as_deref())?;
     let files: Vec<_> = recorder.files().collect();
@@ -86,8 +86,8 @@ fn type_check(
             }
         }
     }
-    eprintln!(
-        "mutrun: type check: {} errors, {} mutants caught ({:.1} s; output in mutants/.mutrun/logs/type_check.log)",
+    crate::info!(
+        "type check: {} errors, {} mutants caught ({:.1} s; output in mutants/.mutrun/logs/type_check.log)",
         errors.len(),
         decided.len(),
         started.elapsed().as_secs_f64()
@@ -129,8 +129,8 @@ fn skip_uncovered(
         }
     }
     if !decided.is_empty() {
-        eprintln!(
-            "mutrun: {} mutants skipped: no test executes their lines (mutate_only_covered_lines)",
+        crate::info!(
+            "{} mutants skipped: no test executes their lines (mutate_only_covered_lines)",
             decided.len()
         );
     }

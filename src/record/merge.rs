@@ -22,7 +22,7 @@ pub fn merge(ws: &Workspace, dirs: &[PathBuf]) -> Result<ExitCode> {
         .collect();
     let (mut recorder, warnings) = Recorder::load(&meta_paths);
     for warning in warnings {
-        eprintln!("mutrun: warning: {warning}");
+        crate::warning!("{warning}");
     }
     let inputs = coverage::inputs_hash(&ws.mutants_dir, &ws.pytest_args());
     let mut have_stats = coverage::reusable(&ws.mutants_dir, &inputs).is_some();
@@ -71,13 +71,13 @@ pub fn merge(ws: &Workspace, dirs: &[PathBuf]) -> Result<ExitCode> {
         .mutants()
         .filter(|(f, m)| f.valid_verdict(m).is_none())
         .count();
-    eprintln!(
-        "mutrun: merged {taken} verdicts from {} folders; {missing} mutants have no verdict yet",
+    crate::info!(
+        "merged {taken} verdicts from {} folders; {missing} mutants have no verdict yet",
         dirs.len()
     );
     if !have_stats {
-        eprintln!(
-            "mutrun: warning: no merged folder has test stats for these exact files; the next \
+        crate::warning!(
+            "no merged folder has test stats for these exact files; the next \
              `mutrun run` runs the stats pass and re-checks which verdicts still hold"
         );
     }

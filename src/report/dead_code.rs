@@ -61,7 +61,7 @@ pub fn find(root: &Path, mutants_dir: &Path, patterns: &[String]) -> Result<Dead
         match meta::read(&path) {
             Ok(Some(file)) => files.push(file),
             Ok(None) => {}
-            Err(e) => eprintln!("mutrun: warning: {e}"),
+            Err(e) => crate::warning!("{e}"),
         }
     }
     files.sort_by(|a, b| a.source.cmp(&b.source));

@@ -7,7 +7,6 @@ pub mod html;
 pub mod progress;
 
 use std::collections::BTreeMap;
-use std::io::IsTerminal;
 
 use serde::Serialize;
 
@@ -70,10 +69,6 @@ pub fn unified_diff(path: &str, old: &str, new: &str, color: bool) -> String {
         .collect()
 }
 
-pub fn stdout_is_tty() -> bool {
-    std::io::stdout().is_terminal()
-}
-
 /// Counts by verdict and the two scores.
 #[derive(Debug, Default, Serialize, Clone, PartialEq)]
 pub struct Summary {
@@ -92,7 +87,7 @@ pub struct Summary {
 pub fn gate(summary: &Summary, fail_under: Option<f64>) -> ExitCode {
     match gate_failure(summary, fail_under) {
         Some(message) => {
-            eprintln!("mutrun: {message}");
+            crate::domain::term::error(&message);
             ExitCode::ScoreBelowGate
         }
         None => ExitCode::Success,
@@ -281,7 +276,18 @@ pub fn by_operator_text(rows: &[OperatorRow], summary: &Summary) -> String {
     out
 }
 
-/// The verdicts `results` shows without `--all`, in the order it shows them.
+/// The verdicts `results` lists without `--all`, in the order it lists them: as mutmut's
+/// `results`, every mutant a test does not catch, `no tests` included (mutmut also lists the
+/// ones not run, skipped and caught by a type checker; the summary line counts those).
+pub const LISTED: [Verdict; 5] = [
+    Verdict::Survived,
+    Verdict::NoTests,
+    Verdict::Timeout,
+    Verdict::Crashed,
+    Verdict::Suspicious,
+];
+
+/// The verdicts that fail a JUnit case and get a GitHub annotation.
 pub const ATTENTION: [Verdict; 4] = [
     Verdict::Survived,
     Verdict::Timeout,
@@ -334,7 +340,7 @@ pub fn results_text(files: &[FileMeta], all: bool) -> String {
             .chain([None])
             .collect()
     } else {
-        ATTENTION.iter().map(|v| Some(*v)).collect()
+        LISTED.iter().map(|v| Some(*v)).collect()
     };
     for wanted in order {
         let rows: Vec<ResultRow> = files

@@ -1,5 +1,5 @@
 //! Live progress for `mutrun run`: a bar with counts, rate and ETA on a terminal; a plain line
-//! every ten seconds otherwise, so CI logs stay readable.
+//! every ten seconds otherwise, so CI logs stay readable; nothing with `-q`.
 
 use std::collections::BTreeMap;
 use std::io::IsTerminal;
@@ -7,6 +7,7 @@ use std::time::{Duration, Instant};
 
 use indicatif::{ProgressBar, ProgressStyle};
 
+use crate::domain::term::{self, Verbosity};
 use crate::domain::verdict::Verdict;
 
 const PLAIN_EVERY: Duration = Duration::from_secs(10);
@@ -22,12 +23,17 @@ pub struct Progress {
 
 impl Progress {
     pub fn new(total: usize, live: bool) -> Progress {
-        let bar = (live && std::io::stderr().is_terminal()).then(|| {
+        let shown = term::verbosity() >= Verbosity::Normal;
+        let bar = (shown && live && std::io::stderr().is_terminal()).then(|| {
             let bar = ProgressBar::new(total as u64);
-            let style = ProgressStyle::with_template(
-                "{bar:30.cyan/blue} {pos}/{len} {msg} [{per_sec}, ETA {eta}]",
-            )
-            .unwrap_or_else(|_| ProgressStyle::default_bar());
+            // `--color never` and NO_COLOR: the bar's characters only, no colour codes.
+            let template = if term::color_stderr() {
+                "{bar:30.cyan/blue} {pos}/{len} {msg} [{per_sec}, ETA {eta}]"
+            } else {
+                "{bar:30} {pos}/{len} {msg} [{per_sec}, ETA {eta}]"
+            };
+            let style = ProgressStyle::with_template(template)
+                .unwrap_or_else(|_| ProgressStyle::default_bar());
             bar.set_style(style);
             bar.enable_steady_tick(Duration::from_millis(200));
             bar
@@ -52,7 +58,7 @@ impl Progress {
             }
             None if self.last_line.elapsed() >= PLAIN_EVERY => {
                 self.last_line = Instant::now();
-                eprintln!("mutrun: {}", self.line());
+                crate::info!("{}", self.line());
             }
             None => {}
         }
@@ -85,7 +91,7 @@ impl Progress {
             bar.finish_and_clear();
         }
         if self.done > 0 {
-            eprintln!("mutrun: {}", self.line());
+            crate::info!("{}", self.line());
         }
     }
 }

@@ -6,6 +6,7 @@ pub mod copy_tree;
 pub mod coverage_config;
 pub mod project;
 pub mod python;
+pub mod root;
 
 use std::collections::HashSet;
 use std::path::{Path, PathBuf};
@@ -45,7 +46,7 @@ impl Workspace {
         confine::check_config_paths(&root, &config, overrides)?;
         confine::check_mutants_dir(&root, &root.join(MUTANTS_DIR))?;
         for warning in &config.warnings {
-            eprintln!("mutrun: warning: {warning}");
+            crate::warning!("{warning}");
         }
         let project = project::discover(&root, &config)?;
         let coverage_exclusions = coverage_config::exclusions(&root)?;
@@ -74,7 +75,7 @@ impl Workspace {
             &self.config.also_copy,
         )?;
         for warning in &copy.warnings {
-            eprintln!("mutrun: warning: {warning}");
+            crate::warning!("{warning}");
         }
         let files: Vec<(PathBuf, String)> = self
             .project
@@ -108,7 +109,7 @@ impl Workspace {
     pub fn interpreter(&self) -> Result<Interpreter> {
         let interpreter = python::find(&self.root, &self.config)?;
         for warning in &interpreter.warnings {
-            eprintln!("mutrun: warning: {warning}");
+            crate::warning!("{warning}");
         }
         Ok(interpreter)
     }
@@ -117,7 +118,7 @@ impl Workspace {
     pub fn interpreter_without_pytest(&self) -> Result<Interpreter> {
         let interpreter = python::find_without_pytest(&self.root, &self.config)?;
         for warning in &interpreter.warnings {
-            eprintln!("mutrun: warning: {warning}");
+            crate::warning!("{warning}");
         }
         Ok(interpreter)
     }
@@ -157,10 +158,10 @@ fn writable_mutants_dir(dir: &Path) -> Result<()> {
 /// Prints the generation summary and each file that was copied unmutated.
 pub fn print_generate_report(report: &GenerateReport) {
     for problem in report.problems.iter().chain(&report.warnings) {
-        eprintln!("mutrun: warning: {problem}");
+        crate::warning!("{problem}");
     }
-    eprintln!(
-        "mutrun: {} mutants in {} files ({} rewritten, {} unchanged){}",
+    crate::info!(
+        "{} mutants in {} files ({} rewritten, {} unchanged){}",
         report.mutants,
         report.files_rewritten + report.files_unchanged,
         report.files_rewritten,
@@ -175,7 +176,7 @@ pub fn print_generate_report(report: &GenerateReport) {
         }
     );
     if let Some(line) = skipped_line(&report.skipped) {
-        eprintln!("mutrun: {line} (`mutrun list --skipped` lists them)");
+        crate::info!("{line} (`mutrun list --skipped` lists them)");
     }
 }
 

@@ -64,10 +64,16 @@ pub fn discover(root: &Path, config: &Config) -> Result<Project> {
             }
             if found.is_empty() {
                 let listed: Vec<String> = paths.iter().map(|p| p.display().to_string()).collect();
+                let given = match config.flag_of("paths_to_mutate") {
+                    Some(flag) => format!("{flag} {}", listed.join(" ")),
+                    None => format!(
+                        "paths_to_mutate = [{}] ({})",
+                        listed.join(", "),
+                        config.describe_source()
+                    ),
+                };
                 return Err(Error::usage(format!(
-                    "no Python files to mutate in paths_to_mutate = [{}] ({}){}",
-                    listed.join(", "),
-                    config.describe_source(),
+                    "no Python files to mutate in {given}{}",
                     excluded.note()
                 )));
             }

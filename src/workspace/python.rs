@@ -117,11 +117,19 @@ fn locate(
     path_var: Option<OsString>,
 ) -> Result<(PathBuf, &'static str)> {
     if let Some(python) = &config.python {
-        let from = format!(
-            "`python` = \"{}\" ({})",
-            python.display(),
-            config.describe_source()
-        );
+        let flag = config.flag_of("python");
+        let from = match &flag {
+            Some(flag) => format!("`{flag} {}`", python.display()),
+            None => format!(
+                "`python` = \"{}\" ({})",
+                python.display(),
+                config.describe_source()
+            ),
+        };
+        let fix = match &flag {
+            Some(flag) => format!("give {flag}"),
+            None => "set `python` under [tool.mutrun] to".to_string(),
+        };
         let found = if python.components().count() > 1 || python.is_absolute() {
             let candidate = project_root.join(python);
             candidate.is_file().then_some(candidate)
@@ -131,9 +139,8 @@ fn locate(
         return match found {
             Some(path) => Ok((path, "config")),
             None => Err(Error::usage(format!(
-                "Python interpreter not found: {from}; set `python` under [tool.mutrun] to an \
-                 interpreter path (relative to the project root) or a name on PATH, or activate \
-                 your virtualenv"
+                "Python interpreter not found: {from}; {fix} an interpreter path (relative to \
+                 the project root) or a name on PATH, or activate your virtualenv"
             ))),
         };
     }

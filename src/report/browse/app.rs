@@ -178,6 +178,8 @@ pub enum Mode {
     Search,
     /// Waiting for y/n before applying this mutant to the source.
     ConfirmApply(MutantRef),
+    /// Waiting for y/N before marking equivalent a mutant the tests kill (almost always a slip).
+    ConfirmMark(MutantRef),
 }
 
 /// What the bottom (or right) pane shows for the selected mutant.
@@ -568,6 +570,7 @@ impl App {
                 Effect::None
             }
             Mode::ConfirmApply(r) => self.confirm_key(key, r),
+            Mode::ConfirmMark(r) => self.confirm_mark_key(key, r),
             Mode::Normal => self.normal_key(key),
         }
     }
@@ -613,6 +616,55 @@ impl App {
         }
     }
 
+    /// y marks; n, esc, q or enter (the default, No) cancel.
+    fn confirm_mark_key(&mut self, key: Key, r: MutantRef) -> Effect {
+        match key {
+            Key::Char('y') | Key::Char('Y') => {
+                self.mode = Mode::Normal;
+                Effect::MarkEquivalent(r)
+            }
+            Key::Char('n') | Key::Char('N') | Key::Esc | Key::Char('q') | Key::Enter => {
+                self.mode = Mode::Normal;
+                self.set_status("not marked", Tone::Info);
+                Effect::None
+            }
+            _ => Effect::None,
+        }
+    }
+
+    /// `e`: marks the selected mutant equivalent; one the tests kill (or that timed out) only
+    /// after a y/N question in the status line.
+    fn ask_mark(&mut self) -> Effect {
+        let Some(r) = self.selected_mutant() else {
+            self.set_status("no mutant selected", Tone::Bad);
+            return Effect::None;
+        };
+        match self.status_of(r) {
+            Status::Verdict(Verdict::Ignored) => {
+                self.set_status(
+                    "already marked equivalent (`mutrun unmark ID` undoes it)",
+                    Tone::Info,
+                );
+                Effect::None
+            }
+            Status::Verdict(verdict @ (Verdict::Killed | Verdict::Timeout)) => {
+                let id = self
+                    .mutant(r)
+                    .map_or(String::new(), |(_, m)| m.id.to_string());
+                self.set_status(
+                    format!(
+                        "{id} is {verdict}: the tests tell it from the original, so it is not \
+                         equivalent. Mark it anyway? y/N"
+                    ),
+                    Tone::Bad,
+                );
+                self.mode = Mode::ConfirmMark(r);
+                Effect::None
+            }
+            _ => Effect::MarkEquivalent(r),
+        }
+    }
+
     fn normal_key(&mut self, key: Key) -> Effect {
         let page = self.list_height.get().max(1) as isize;
         match key {
@@ -655,16 +707,7 @@ impl App {
             Key::Char('r') => return self.request_run(false),
             Key::Char('R') => return self.request_run(true),
             Key::Char('a') => self.ask_apply(),
-            Key::Char('e') => match self.selected_mutant() {
-                Some(r) if self.status_of(r) != Status::Verdict(Verdict::Ignored) => {
-                    return Effect::MarkEquivalent(r)
-                }
-                Some(_) => self.set_status(
-                    "already marked equivalent (`mutrun unmark ID` undoes it)",
-                    Tone::Info,
-                ),
-                None => self.set_status("no mutant selected", Tone::Bad),
-            },
+            Key::Char('e') => return self.ask_mark(),
             Key::Char('q') => {
                 self.quit = true;
                 return Effect::Quit;

@@ -97,7 +97,7 @@ pub fn browse(dir: &Path, run_args: Vec<String>) -> Result<ExitCode> {
     drop(session);
     let runner_left = outcome?;
     if let Some(runner) = runner_left {
-        eprintln!("mutrun: stopping the re-run in progress (its finished verdicts are kept)");
+        crate::info!("stopping the re-run in progress (its finished verdicts are kept)");
         runner.stop();
     }
     Ok(ExitCode::Success)
@@ -164,9 +164,18 @@ fn event_loop(app: &mut App, root: &Path, run_args: &[String]) -> Result<Option<
     terminal.clear().map_err(io)?;
     let mut runner: Option<Runner> = None;
     let mut dirty = true;
+    // `--color never`, NO_COLOR: bold and reverse video only.
+    let color = crate::domain::term::color_stdout();
     loop {
         if dirty {
-            terminal.draw(|frame| view::draw(frame, app)).map_err(io)?;
+            terminal
+                .draw(|frame| {
+                    view::draw(frame, app);
+                    if !color {
+                        view::without_color(frame.buffer_mut());
+                    }
+                })
+                .map_err(io)?;
             dirty = false;
         }
         if let Some(run) = &mut runner {

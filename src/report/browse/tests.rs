@@ -698,3 +698,52 @@ fn e_marks_the_survivor_equivalent_in_the_marks_file_and_shows_it_ignored() {
     assert_eq!(marks.reason(&key), Some("marked in mutrun browse"));
     assert_eq!(app.summary.count(Verdict::Ignored), 1);
 }
+
+#[test]
+fn e_on_a_killed_mutant_asks_y_n_in_the_status_line_and_no_is_the_default() {
+    let mut app = fixture_app();
+    // The first function's first mutant is killed.
+    keys(&mut app, &[Key::Enter]);
+    let r = app.selected_mutant().expect("a mutant is selected");
+    assert_eq!(app.status_of(r), Status::Verdict(Verdict::Killed));
+    assert_eq!(keys(&mut app, &[Key::Char('e')]), [Effect::None]);
+    assert_eq!(app.mode, Mode::ConfirmMark(r));
+    let lines = screen(&app, 120, 24);
+    assert!(lines[22].contains("is killed"), "{}", lines[22]);
+    assert!(lines[22].ends_with("Mark it anyway? y/N"), "{}", lines[22]);
+    assert_eq!(lines[23], "y mark equivalent  n cancel");
+    // Enter (the default), n, esc and q cancel; other keys wait for an answer.
+    assert_eq!(keys(&mut app, &[Key::Down]), [Effect::None]);
+    assert_eq!(app.mode, Mode::ConfirmMark(r));
+    assert_eq!(keys(&mut app, &[Key::Enter]), [Effect::None]);
+    assert_eq!(app.mode, Mode::Normal);
+    assert_eq!(screen(&app, 120, 24)[22], "not marked");
+    keys(&mut app, &[Key::Char('e')]);
+    assert_eq!(
+        keys(&mut app, &[Key::Char('y')]),
+        [Effect::MarkEquivalent(r)]
+    );
+}
+
+#[test]
+fn without_color_keeps_the_text_and_the_reverse_video_but_no_colour() {
+    let app = fixture_app();
+    let mut terminal = Terminal::new(TestBackend::new(100, 24)).expect("test terminal");
+    terminal
+        .draw(|frame| {
+            view::draw(frame, &app);
+            view::without_color(frame.buffer_mut());
+        })
+        .expect("draw");
+    let buffer = terminal.backend().buffer();
+    assert!(buffer
+        .content
+        .iter()
+        .all(|c| c.fg == ratatui::style::Color::Reset && c.bg == ratatui::style::Color::Reset));
+    assert!(buffer
+        .content
+        .iter()
+        .any(|c| c.modifier.contains(ratatui::style::Modifier::REVERSED)));
+    let text: String = buffer.content.iter().map(|c| c.symbol()).collect();
+    assert!(text.contains("simple/calc.py"), "{text}");
+}

@@ -55,6 +55,18 @@ pub fn draw(frame: &mut Frame, app: &App) {
     }
 }
 
+/// Takes the colours out of a drawn frame (`--color never`, `NO_COLOR`), keeping bold and
+/// reverse video: a cell that had a background colour is shown reversed instead.
+pub fn without_color(buffer: &mut ratatui::buffer::Buffer) {
+    for cell in buffer.content.iter_mut() {
+        if cell.bg != Color::Reset {
+            cell.modifier.insert(Modifier::REVERSED);
+        }
+        cell.fg = Color::Reset;
+        cell.bg = Color::Reset;
+    }
+}
+
 pub fn status_style(status: Status) -> Style {
     let color = match status {
         Status::Verdict(Verdict::Killed) => Color::Green,
@@ -540,6 +552,7 @@ pub fn footer_keys(app: &App) -> Vec<(&'static str, &'static str)> {
     match app.mode {
         Mode::Search => vec![("type", "to search"), ("⏎", "keep"), ("esc", "clear")],
         Mode::ConfirmApply(_) => vec![("y", "apply"), ("n", "cancel")],
+        Mode::ConfirmMark(_) => vec![("y", "mark equivalent"), ("n", "cancel")],
         Mode::Normal => vec![
             ("↑↓", "move"),
             ("⏎", "open"),
