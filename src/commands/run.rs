@@ -68,7 +68,10 @@ pub fn run(ws: &Workspace, options: &RunOptions, interrupted: Arc<AtomicBool>) -
     refuse_failing_tests(&coverage)?;
 
     // Plan: what must run, and the verdicts that need no test.
-    let mut planned = jobs::to_run(
+    let jobs::ToRun {
+        mut planned,
+        reused,
+    } = jobs::to_run(
         &recorder,
         &scope.chosen,
         &scope.ignored,
@@ -77,16 +80,13 @@ pub fn run(ws: &Workspace, options: &RunOptions, interrupted: Arc<AtomicBool>) -
     );
     let decided = prefilter::decide(ws, &recorder, &coverage, planned.iter().map(|p| &p.id))?;
     planned.retain(|p| !decided.contains_key(&p.id));
+    let decided_count = decided.len();
     for (id, record) in decided {
         recorder.record(&id, record);
     }
     recorder.flush()?;
     scope.say_marked();
-    jobs::print(
-        &planned,
-        scope.chosen.len() - scope.marked(),
-        options.explain,
-    );
+    jobs::print(&planned, reused, decided_count, options.explain);
     if planned.is_empty() {
         return finish(
             RunEnd::Completed,
