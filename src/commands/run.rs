@@ -158,7 +158,10 @@ pub fn run(ws: &Workspace, options: &RunOptions, interrupted: Arc<AtomicBool>) -
         });
     executor.shutdown();
     recorder.flush()?;
-    finish(end?, &recorder, &scope, started, options.fail_under)
+    let end = end?;
+    // Leave mutants/ as generation wrote it, whatever the mutants' tests wrote.
+    restore_mutated(ws, &recorder, "the mutants' tests", &mut restored)?;
+    finish(end, &recorder, &scope, started, options.fail_under)
 }
 
 /// Writes back the mutated files a test overwrote during a pass (`generate::restore`), so the

@@ -430,16 +430,20 @@ impl Mirror<'_> {
                 if dir_expected && is_cache {
                     continue;
                 }
-                if !expected && rel.file_name().is_some_and(|n| n == "__pycache__") {
+                if !expected
+                    && rel.file_name().is_some_and(|n| n == "__pycache__")
+                    && self.owned.owns(dir) == Some(Kind::Dir)
+                {
                     let _ = fs::remove_dir_all(&path);
                     continue;
                 }
-                if !expected && self.owned.owns(&rel) != Some(Kind::Dir) {
-                    continue;
-                }
                 self.remove_stale(&rel, expected)?;
-                // Fails (and stays) when `.meta` files, or files mutrun did not write, remain.
-                if !expected && fs::remove_dir(&path).is_ok() {
+                // Only a directory mutrun made, and it stays while `.meta` files, or files mutrun
+                // did not write, remain in it.
+                if !expected
+                    && self.owned.owns(&rel) == Some(Kind::Dir)
+                    && fs::remove_dir(&path).is_ok()
+                {
                     self.owned.removed(&rel)?;
                 }
             } else if !expected
