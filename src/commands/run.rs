@@ -66,9 +66,14 @@ pub fn run(ws: &Workspace, options: &RunOptions, interrupted: Arc<AtomicBool>) -
         return Ok(ExitCode::Interrupted);
     };
     refuse_failing_tests(&coverage)?;
+    let mut restored = HashSet::new();
+    restore_mutated(ws, &recorder, "the stats pass", &mut restored)?;
 
     // Plan: what must run, and the verdicts that need no test.
-    let mut planned = jobs::to_run(
+    let jobs::ToRun {
+        mut planned,
+        reused,
+    } = jobs::to_run(
         &recorder,
         &scope.chosen,
         &scope.ignored,
@@ -77,16 +82,13 @@ pub fn run(ws: &Workspace, options: &RunOptions, interrupted: Arc<AtomicBool>) -
     );
     let decided = prefilter::decide(ws, &recorder, &coverage, planned.iter().map(|p| &p.id))?;
     planned.retain(|p| !decided.contains_key(&p.id));
+    let decided_count = decided.len();
     for (id, record) in decided {
         recorder.record(&id, record);
     }
     recorder.flush()?;
     scope.say_marked();
-    jobs::print(
-        &planned,
-        scope.chosen.len() - scope.marked(),
-        options.explain,
-    );
+    jobs::print(&planned, reused, decided_count, options.explain);
     if planned.is_empty() {
         return finish(
             RunEnd::Completed,
@@ -143,17 +145,49 @@ pub fn run(ws: &Workspace, options: &RunOptions, interrupted: Arc<AtomicBool>) -
         .sanity(&mut jobs, &coverage, &policy)
         .and_then(|end| match end {
             RunEnd::Interrupted => Ok(RunEnd::Interrupted),
-            RunEnd::Completed => run_mutants(
-                executor.as_mut(),
-                jobs,
-                &mut recorder,
-                &coverage,
-                options.live_progress,
-            ),
+            RunEnd::Completed => {
+                restore_mutated(ws, &recorder, "the sanity passes", &mut restored)?;
+                run_mutants(
+                    executor.as_mut(),
+                    jobs,
+                    &mut recorder,
+                    &coverage,
+                    options.live_progress,
+                )
+            }
         });
     executor.shutdown();
     recorder.flush()?;
-    finish(end?, &recorder, &scope, started, options.fail_under)
+    let end = end?;
+    // Leave mutants/ as generation wrote it, whatever the mutants' tests wrote.
+    restore_mutated(ws, &recorder, "the mutants' tests", &mut restored)?;
+    finish(end, &recorder, &scope, started, options.fail_under)
+}
+
+/// Writes back the mutated files a test overwrote during a pass (`generate::restore`), so the
+/// processes started afterwards import the mutants, and names each such file once per run.
+fn restore_mutated(
+    ws: &Workspace,
+    recorder: &Recorder,
+    during: &str,
+    said: &mut HashSet<std::path::PathBuf>,
+) -> Result<()> {
+    let restored =
+        crate::generate::restore(&ws.root, &ws.mutants_dir, recorder.files(), &ws.settings())?;
+    let new: Vec<String> = restored
+        .into_iter()
+        .filter(|p| said.insert(p.clone()))
+        .map(|p| format!("mutants/{}", p.display()))
+        .collect();
+    if !new.is_empty() {
+        eprintln!(
+            "mutrun: warning: a test wrote over {} during {during}; mutrun wrote the mutated \
+             copy back, so every test process from now on runs the mutants (tests that \
+             regenerate package sources write into mutants/, not into your project)",
+            new.join(", ")
+        );
+    }
+    Ok(())
 }
 
 /// Every `.meta` file of the project's sources, loaded (a damaged one is warned about and

@@ -245,7 +245,14 @@ fn run_cases(
                 let prepared = std::fs::create_dir_all(&logs)
                     .map_err(|e| Error::io("create", &logs, e))
                     .and_then(|()| {
-                        copy_tree::mirror(&ws.root, &copy, &HashSet::new(), &ws.config.also_copy)
+                        let owned = crate::workspace::owned::Owned::all_of(&copy);
+                        copy_tree::mirror(
+                            &ws.root,
+                            &copy,
+                            &HashSet::new(),
+                            &ws.config.also_copy,
+                            &owned,
+                        )
                     });
                 if let Err(e) = prepared {
                     failed.store(true, Ordering::SeqCst);

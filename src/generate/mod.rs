@@ -16,6 +16,7 @@ use crate::domain::lines::LineIndex;
 use crate::domain::mutant::{MutantKey, Mutation};
 use crate::domain::operators::OperatorSet;
 use crate::record::meta::{self, FileMeta, FunctionMeta, MutantMeta, META_FORMAT};
+use crate::workspace::owned::{self, Kind, Owned};
 use pragma::{CoverageExclusions, PragmaError, Pragmas, SkipReason};
 use trampoline::PlannedFunction;
 
@@ -199,6 +200,7 @@ pub fn analyze(
             source: slash_path(rel_path),
             module: module.to_string(),
             source_sha256: sha256_hex(bytes),
+            rendered_sha256: None,
             functions: function_metas,
             mutants: mutant_metas,
             skipped,
@@ -388,16 +390,33 @@ pub fn generate_file(
     module: &str,
     settings: &GenerateSettings,
     settings_changed: bool,
+    owned: &Owned,
 ) -> Result<Generated> {
     let source_path = root.join(rel_path);
     let bytes = std::fs::read(&source_path)
         .map_err(|e| crate::domain::error::Error::io("read", &source_path, e))?;
     let meta_path = meta::meta_path(mutants_dir, rel_path);
     let target = mutated_path(mutants_dir, rel_path);
+    let meta_rel = meta::meta_path(Path::new(""), rel_path);
+    // Only what mutrun wrote is replaced: anything else at either path stops here.
+    let foreign: Vec<PathBuf> = [rel_path, meta_rel.as_path()]
+        .into_iter()
+        .filter(|rel| {
+            std::fs::symlink_metadata(mutants_dir.join(rel)).is_ok()
+                && owned.owns(rel) != Some(Kind::File)
+        })
+        .map(Path::to_path_buf)
+        .collect();
+    if !foreign.is_empty() {
+        return Err(owned::in_the_way(&foreign));
+    }
     // A corrupt or truncated `.meta` loses only its own file's verdicts: the file is generated
     // again (its mutants run again), with a warning naming it.
     let (old, warning) = match meta::read(&meta_path) {
         Ok(old) => (old, None),
+        Err(_) if owned::is_mutmut_meta(&meta_path) => {
+            return Err(mutmut_meta(&meta_path));
+        }
         Err(e) => (
             None,
             Some(format!(
@@ -405,21 +424,39 @@ pub fn generate_file(
             )),
         ),
     };
-    let generated = |outcome| Ok((outcome, warning.clone()));
+    let mut warning = warning;
     let source_sha = sha256_hex(&bytes);
     if let Some(old) = &old {
         if old.source_sha256 == source_sha
             && old.mutrun_version == MUTRUN_VERSION
             && !settings_changed
-            && target.exists()
         {
-            let skips = SkipCounts::of(&old.skipped);
-            return generated(match old.mutants.len() {
-                0 => FileOutcome::NoMutants(skips),
-                n => FileOutcome::Unchanged(n, skips),
-            });
+            // Hash only the files generation wrote: a test that writes package sources may have
+            // overwritten one in mutants/ (then it is rendered again).
+            let current = std::fs::read(&target).ok().map(|b| sha256_hex(&b));
+            match (&current, &old.rendered_sha256) {
+                (Some(now), Some(wrote)) if now == wrote => {
+                    let skips = SkipCounts::of(&old.skipped);
+                    return Ok((
+                        match old.mutants.len() {
+                            0 => FileOutcome::NoMutants(skips),
+                            n => FileOutcome::Unchanged(n, skips),
+                        },
+                        warning,
+                    ));
+                }
+                (Some(_), Some(_)) => {
+                    warning = Some(format!(
+                        "mutants/{} changed since mutrun wrote it (a test that writes package \
+                         sources?); wrote its mutated copy again",
+                        slash_path(rel_path)
+                    ));
+                }
+                _ => {}
+            }
         }
     }
+    let generated = |outcome| Ok((outcome, warning.clone()));
     match analyze(&bytes, rel_path, module, true, settings) {
         Ok(mut file) => {
             if let Some(old) = &old {
@@ -429,9 +466,13 @@ pub fn generate_file(
                 .rendered
                 .as_deref()
                 .map_or(&bytes[..], |t| t.as_bytes());
+            file.meta.rendered_sha256 = Some(sha256_hex(text));
             let previous_mtime = std::fs::metadata(&target).and_then(|m| m.modified()).ok();
+            make_parents(mutants_dir, rel_path, owned)?;
+            owned.will_write(rel_path, Kind::File)?;
             crate::domain::atomic::write_atomic(&target, text)?;
             advance_mtime(&target, previous_mtime)?;
+            owned.will_write(&meta_rel, Kind::File)?;
             meta::write(&meta_path, &file.meta)?;
             let skips = SkipCounts::of(&file.meta.skipped);
             if file.meta.mutants.is_empty() {
@@ -446,14 +487,48 @@ pub fn generate_file(
             error.describe(rel_path)
         ))),
         Err(problem) => {
+            make_parents(mutants_dir, rel_path, owned)?;
+            owned.will_write(rel_path, Kind::File)?;
             crate::domain::atomic::write_atomic(&target, &bytes)?;
             if meta_path.exists() {
                 std::fs::remove_file(&meta_path)
                     .map_err(|e| crate::domain::error::Error::io("remove", &meta_path, e))?;
+                owned.removed(&meta_rel)?;
             }
             generated(FileOutcome::Problem(problem.describe(rel_path)))
         }
     }
+}
+
+/// A `.meta` mutmut wrote where mutrun keeps its own: mutmut ran in `mutants/` after mutrun.
+fn mutmut_meta(meta_path: &Path) -> crate::domain::error::Error {
+    crate::domain::error::Error::usage(format!(
+        "{} is mutmut's (it has mutmut's keys), not mutrun's: mutmut has run in mutants/ since \
+         mutrun did, and mutrun never overwrites what it did not write, so it stopped. Keep \
+         mutmut's results somewhere else (`mv mutants mutants-mutmut`), or, if you no longer need \
+         them, delete them yourself (`rm -rf mutants/`); then run mutrun again",
+        meta_path.display()
+    ))
+}
+
+/// Creates (and records) the directories above `rel_path` in `mutants_dir` that do not exist yet
+/// (the copy normally made them already).
+fn make_parents(mutants_dir: &Path, rel_path: &Path, owned: &Owned) -> Result<()> {
+    let Some(parent) = rel_path.parent() else {
+        return Ok(());
+    };
+    let mut so_far = PathBuf::new();
+    for part in parent.components() {
+        so_far.push(part);
+        let path = mutants_dir.join(&so_far);
+        if std::fs::symlink_metadata(&path).is_ok_and(|m| m.is_dir()) {
+            continue;
+        }
+        owned.will_write(&so_far, Kind::Dir)?;
+        std::fs::create_dir(&path)
+            .map_err(|e| crate::domain::error::Error::io("create directory", &path, e))?;
+    }
+    Ok(())
 }
 
 /// Python trusts a cached `.pyc` while the source's mtime (whole seconds) and size are unchanged,
@@ -483,6 +558,45 @@ fn advance_mtime(path: &Path, previous: Option<std::time::SystemTime>) -> Result
             })?;
     }
     Ok(())
+}
+
+/// Writes back each mutated file in `mutants/` that no longer holds what generation wrote (a
+/// test that regenerates a package source overwrote it during a pass), so the processes started
+/// afterwards import the trampolined code. Only files with a `.meta` are checked, by hash;
+/// returns their source paths. A file whose source changed since generation is left for the
+/// next run's generation.
+pub fn restore<'m>(
+    root: &Path,
+    mutants_dir: &Path,
+    metas: impl Iterator<Item = &'m FileMeta>,
+    settings: &GenerateSettings,
+) -> Result<Vec<PathBuf>> {
+    let mut restored = Vec::new();
+    for meta in metas {
+        let Some(wrote) = &meta.rendered_sha256 else {
+            continue;
+        };
+        let rel = PathBuf::from(&meta.source);
+        let target = mutated_path(mutants_dir, &rel);
+        if std::fs::read(&target).is_ok_and(|b| sha256_hex(&b) == *wrote) {
+            continue;
+        }
+        let Ok(bytes) = std::fs::read(root.join(&rel)) else {
+            continue;
+        };
+        let text = match analyze(&bytes, &rel, &meta.module, true, settings) {
+            Ok(file) => file.rendered.map_or(bytes, String::into_bytes),
+            Err(_) => continue,
+        };
+        if sha256_hex(&text) != *wrote {
+            continue;
+        }
+        let previous_mtime = std::fs::metadata(&target).and_then(|m| m.modified()).ok();
+        crate::domain::atomic::write_atomic(&target, &text)?;
+        advance_mtime(&target, previous_mtime)?;
+        restored.push(rel);
+    }
+    Ok(restored)
 }
 
 /// What [`generate_file`] did to one file, and the warning about its `.meta`, if any.
@@ -544,6 +658,7 @@ pub fn generate_all(
     mutants_dir: &Path,
     files: &[(PathBuf, String)],
     settings: &GenerateSettings,
+    owned: &Owned,
 ) -> Result<GenerateReport> {
     let stamp = mutants_dir.join(".mutrun").join("generation");
     let fingerprint = settings.fingerprint();
@@ -557,7 +672,7 @@ pub fn generate_all(
                 scope.spawn(move || {
                     part.iter()
                         .map(|(path, module)| {
-                            generate_file(root, mutants_dir, path, module, settings, changed)
+                            generate_file(root, mutants_dir, path, module, settings, changed, owned)
                         })
                         .collect::<Result<Vec<_>>>()
                 })

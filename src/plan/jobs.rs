@@ -21,14 +21,22 @@ pub struct Planned {
 }
 
 /// The mutants to run, each with why; every other selected mutant keeps its verdict.
+pub struct ToRun {
+    pub planned: Vec<Planned>,
+    /// Selected (and not marked) mutants whose stored verdict still holds.
+    pub reused: usize,
+}
+
+/// The mutants to run, each with why, and how many selected mutants keep their verdict.
 pub fn to_run(
     recorder: &Recorder,
     chosen: &HashSet<MutantId>,
     ignored: &HashMap<MutantId, String>,
     coverage: &Coverage,
     rerun: bool,
-) -> Vec<Planned> {
-    recorder
+) -> ToRun {
+    let mut reused = 0;
+    let planned = recorder
         .mutants()
         .filter(|(_, m)| chosen.contains(&m.id) && !ignored.contains_key(&m.id))
         .filter_map(|(file, mutant)| {
@@ -42,7 +50,11 @@ pub fn to_run(
             } else if undecided {
                 Rerun::Redecided
             } else {
-                reuse::why_rerun(file, mutant, coverage)?
+                let Some(reason) = reuse::why_rerun(file, mutant, coverage) else {
+                    reused += 1;
+                    return None;
+                };
+                reason
             };
             let previous_killer = mutant
                 .verdict
@@ -57,13 +69,15 @@ pub fn to_run(
                 previous_killer,
             })
         })
-        .collect()
+        .collect();
+    ToRun { planned, reused }
 }
 
 /// "N mutants to run (why), M verdicts reused", and with `--explain` one line per mutant.
-pub fn print(planned: &[Planned], selected: usize, explain: bool) {
-    let reused = selected - planned.len();
+/// `reused` counts the verdicts that still hold, `decided` those decided without a test run.
+pub fn print(planned: &[Planned], reused: usize, decided: usize, explain: bool) {
     if planned.is_empty() {
+        let selected = reused + decided;
         crate::info!("all {selected} selected verdicts are still valid; nothing to run");
         return;
     }
@@ -75,9 +89,10 @@ pub fn print(planned: &[Planned], selected: usize, explain: bool) {
         })
         .collect();
     crate::info!(
-        "{} mutants to run ({}), {reused} verdicts reused",
+        "{} mutants to run ({}), {} verdicts reused",
         planned.len(),
-        reasons.join(", ")
+        reasons.join(", "),
+        reused + decided
     );
     if explain {
         for p in planned {

@@ -141,6 +141,7 @@ mod tests {
             source: "m.py".into(),
             module: "m".into(),
             source_sha256: String::new(),
+            rendered_sha256: None,
             functions: vec![FunctionMeta {
                 key: FunctionKey("m.f".into()),
                 qualname: "f".into(),

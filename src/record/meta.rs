@@ -24,6 +24,12 @@ pub struct FileMeta {
     pub source: String,
     pub module: String,
     pub source_sha256: String,
+    /// Hash of the file generation wrote at the source's place in `mutants/` (the trampolined
+    /// module, or the source itself when it has no mutants): a file that differs was overwritten
+    /// (by a test that writes package sources) and is written again. Absent in `.meta` files of
+    /// mutrun versions before it: their file is rendered again once.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub rendered_sha256: Option<String>,
     pub functions: Vec<FunctionMeta>,
     pub mutants: Vec<MutantMeta>,
     /// Code inside functions left alone by pragmas or coverage exclusions (`list --skipped`).

@@ -5,7 +5,9 @@
 //! files gone from the project are removed from the copy, except `.meta` files and `.mutrun/`.
 //! Every write goes under `dest`: files are written atomically (temp file + rename), a symlink
 //! that leaves the project is skipped with a warning, and a symlink inside it is recreated as a
-//! relative link.
+//! relative link. Only what the record of `dest` ([`Owned`]) says mutrun wrote is ever replaced
+//! or removed, and each path is recorded before it is written; anything else where the copy must
+//! write stops the copy (exit 2) naming it.
 
 use std::collections::HashSet;
 use std::fs;
@@ -13,6 +15,7 @@ use std::io;
 use std::path::{Component, Path, PathBuf};
 
 use crate::domain::error::{Error, Result};
+use crate::workspace::owned::{self, Kind, Owned};
 
 /// What one [`mirror`] did.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
@@ -60,6 +63,7 @@ pub fn mirror(
     dest: &Path,
     skip_files: &HashSet<PathBuf>,
     also_copy: &[PathBuf],
+    owned: &Owned,
 ) -> Result<CopyReport> {
     let root = root
         .canonicalize()
@@ -79,6 +83,8 @@ pub fn mirror(
         also_copy,
         expected: HashSet::new(),
         report: CopyReport::default(),
+        owned,
+        blocked: Vec::new(),
     };
     for path in also_copy {
         if fs::symlink_metadata(root.join(path)).is_err() {
@@ -89,6 +95,11 @@ pub fn mirror(
         }
     }
     mirror.copy_dir(Path::new(""), false)?;
+    if !mirror.blocked.is_empty() {
+        mirror.blocked.sort();
+        mirror.blocked.dedup();
+        return Err(owned::in_the_way(&mirror.blocked));
+    }
     mirror.remove_stale(Path::new(""), true)?;
     Ok(mirror.report)
 }
@@ -103,6 +114,9 @@ struct Mirror<'a> {
     /// Relative paths (files, links, directories) that belong in the copy.
     expected: HashSet<PathBuf>,
     report: CopyReport,
+    owned: &'a Owned,
+    /// Paths the copy must write where something mutrun did not write is in the way.
+    blocked: Vec<PathBuf>,
 }
 
 impl Mirror<'_> {
@@ -178,10 +192,12 @@ impl Mirror<'_> {
             || abs.join("pyvenv.cfg").exists()
     }
 
-    /// Makes `dest/rel` a real directory: anything else in its place (a file, a link) is removed
-    /// first, so nothing is ever written through a link.
-    fn make_dir(&self, rel: &Path) -> Result<()> {
+    /// Makes `dest/rel` a real directory: a file or link mutrun wrote in its place is removed
+    /// first, so nothing is ever written through a link. `false` when something mutrun did not
+    /// write is in the way (it is added to `blocked`).
+    fn make_dir(&mut self, rel: &Path) -> Result<bool> {
         let mut path = self.dest.to_path_buf();
+        let mut so_far = PathBuf::new();
         for component in rel.components() {
             let Component::Normal(part) = component else {
                 return Err(Error::other(format!(
@@ -190,29 +206,73 @@ impl Mirror<'_> {
                 )));
             };
             path.push(part);
+            so_far.push(part);
             match fs::symlink_metadata(&path) {
                 Ok(meta) if meta.is_dir() => continue,
                 Ok(_) => {
+                    if self.owned.owns(&so_far) != Some(Kind::File) {
+                        self.blocked.push(so_far);
+                        return Ok(false);
+                    }
                     fs::remove_file(&path).map_err(|e| Error::io("remove", &path, e))?;
                 }
                 Err(e) if e.kind() == io::ErrorKind::NotFound => {}
                 Err(e) => return Err(Error::io("inspect", &path, e)),
             }
+            self.owned.will_write(&so_far, Kind::Dir)?;
             fs::create_dir(&path).map_err(|e| Error::io("create directory", &path, e))?;
         }
-        Ok(())
+        Ok(true)
     }
 
-    /// Removes whatever is at `dest/rel` (file, link or directory) so a new entry can go there.
-    fn clear(&self, rel: &Path) -> Result<()> {
+    /// Whether a file or link may be written at `dest/rel`: nothing is there, or what is there
+    /// mutrun wrote. A directory mutrun made there is removed when nothing else is in it.
+    fn may_write(&mut self, rel: &Path) -> Result<bool> {
         let path = self.dest.join(rel);
-        match fs::symlink_metadata(&path) {
-            Ok(meta) if meta.is_dir() => {
-                fs::remove_dir_all(&path).map_err(|e| Error::io("remove", &path, e))
-            }
-            Ok(_) => fs::remove_file(&path).map_err(|e| Error::io("remove", &path, e)),
-            Err(_) => Ok(()),
+        let Ok(meta) = fs::symlink_metadata(&path) else {
+            return Ok(true);
+        };
+        let ok = if meta.is_dir() {
+            self.owned.owns(rel) == Some(Kind::Dir) && self.remove_owned_dir(rel)?
+        } else {
+            self.owned.owns(rel) == Some(Kind::File)
+        };
+        if !ok {
+            self.blocked.push(rel.to_path_buf());
         }
+        Ok(ok)
+    }
+
+    /// Removes the directory `dest/rel` mutrun made, with what mutrun wrote in it (and the
+    /// bytecode Python wrote beside it); `false`, and the rest left, when anything else is in it.
+    fn remove_owned_dir(&mut self, rel: &Path) -> Result<bool> {
+        let path = self.dest.join(rel);
+        let Ok(iter) = fs::read_dir(&path) else {
+            return Ok(false);
+        };
+        let mut all_gone = true;
+        for entry in iter.flatten() {
+            let child = rel.join(entry.file_name());
+            let child_path = self.dest.join(&child);
+            let is_dir = entry.file_type().is_ok_and(|t| t.is_dir());
+            let gone = if is_dir && entry.file_name() == "__pycache__" {
+                fs::remove_dir_all(&child_path).is_ok()
+            } else if is_dir {
+                self.owned.owns(&child) == Some(Kind::Dir) && self.remove_owned_dir(&child)?
+            } else if self.owned.owns(&child) == Some(Kind::File) {
+                fs::remove_file(&child_path).map_err(|e| Error::io("remove", &child_path, e))?;
+                self.owned.removed(&child)?;
+                true
+            } else {
+                false
+            };
+            all_gone &= gone;
+        }
+        if all_gone && fs::remove_dir(&path).is_ok() {
+            self.owned.removed(rel)?;
+            return Ok(true);
+        }
+        Ok(false)
     }
 
     fn copy_file(&mut self, rel: &Path) -> Result<()> {
@@ -238,7 +298,9 @@ impl Mirror<'_> {
             }
         }
         let parent = rel.parent().unwrap_or(Path::new(""));
-        self.make_dir(parent)?;
+        if !self.make_dir(parent)? || !self.may_write(rel)? {
+            return Ok(());
+        }
         let target_dir = self.dest.join(parent);
         let mut input = match fs::File::open(&source) {
             Ok(file) => file,
@@ -267,9 +329,7 @@ impl Mirror<'_> {
             file.set_modified(modified)
                 .map_err(|e| Error::io("set the modification time of", temp.path(), e))?;
         }
-        if fs::symlink_metadata(&target).is_ok_and(|m| !m.is_file()) {
-            self.clear(rel)?;
-        }
+        self.owned.will_write(rel, Kind::File)?;
         temp.persist(&target)
             .map_err(|e| Error::io("replace", &target, e.error))?;
         self.report.copied += 1;
@@ -315,17 +375,18 @@ impl Mirror<'_> {
             self.report.unchanged += 1;
             return Ok(());
         }
-        self.make_dir(parent)?;
-        let temp_name = self
-            .dest
-            .join(parent)
-            .join(format!(".mutrun-tmp-link-{}", std::process::id()));
+        if !self.make_dir(parent)? || !self.may_write(rel)? {
+            return Ok(());
+        }
+        let temp_name = self.dest.join(parent).join(format!(
+            "{}link-{}",
+            owned::TEMP_PREFIX,
+            std::process::id()
+        ));
         let _ = fs::remove_file(&temp_name);
         std::os::unix::fs::symlink(&link_text, &temp_name)
             .map_err(|e| Error::io("create symlink", &temp_name, e))?;
-        if fs::symlink_metadata(&dest_link).is_ok_and(|m| m.is_dir()) {
-            self.clear(rel)?;
-        }
+        self.owned.will_write(rel, Kind::File)?;
         fs::rename(&temp_name, &dest_link).map_err(|e| Error::io("replace", &dest_link, e))?;
         self.report.copied += 1;
         Ok(())
@@ -339,8 +400,10 @@ impl Mirror<'_> {
                 .is_some_and(|d| rel.starts_with(d))
     }
 
-    /// Deletes from `dest/dir` what is no longer in the project, keeping `.meta` files,
-    /// `.mutrun/` and (in directories that still exist) caches the test runs made.
+    /// Deletes from `dest/dir` what mutrun wrote that is no longer in the project, keeping
+    /// `.meta` files, `.mutrun/` and (in directories that still exist) caches the test runs made.
+    /// What mutrun did not write stays (and so does the directory holding it), but leftover
+    /// temp files of mutrun's atomic writes and the bytecode in a directory that goes.
     fn remove_stale(&mut self, dir: &Path, dir_expected: bool) -> Result<()> {
         let abs_dir = self.dest.join(dir);
         let Ok(iter) = fs::read_dir(&abs_dir) else {
@@ -367,18 +430,41 @@ impl Mirror<'_> {
                 if dir_expected && is_cache {
                     continue;
                 }
-                self.remove_stale(&rel, expected)?;
-                if !expected {
-                    // Fails (and stays) when `.meta` files remain inside.
-                    let _ = fs::remove_dir(&path);
+                if !expected
+                    && rel.file_name().is_some_and(|n| n == "__pycache__")
+                    && self.owned.owns(dir) == Some(Kind::Dir)
+                {
+                    let _ = fs::remove_dir_all(&path);
+                    continue;
                 }
-            } else if !expected && rel.extension().is_none_or(|e| e != "meta") {
+                self.remove_stale(&rel, expected)?;
+                // Only a directory mutrun made, and it stays while `.meta` files, or files mutrun
+                // did not write, remain in it.
+                if !expected
+                    && self.owned.owns(&rel) == Some(Kind::Dir)
+                    && fs::remove_dir(&path).is_ok()
+                {
+                    self.owned.removed(&rel)?;
+                }
+            } else if !expected
+                && rel.extension().is_none_or(|e| e != "meta")
+                && self.owned.owns(&rel) == Some(Kind::File)
+            {
                 fs::remove_file(&path).map_err(|e| Error::io("remove", &path, e))?;
-                self.report.removed += 1;
+                self.owned.removed(&rel)?;
+                if !is_temp(&rel) {
+                    self.report.removed += 1;
+                }
             }
         }
         Ok(())
     }
+}
+
+fn is_temp(rel: &Path) -> bool {
+    rel.file_name()
+        .and_then(|n| n.to_str())
+        .is_some_and(|n| n.starts_with(owned::TEMP_PREFIX))
 }
 
 fn display_dir(dir: &Path) -> String {
@@ -467,15 +553,29 @@ mod tests {
             .filter_map(|e| e.ok())
             .filter(|e| !e.file_type().is_dir())
             .map(|e| e.path().strip_prefix(dir).unwrap().display().to_string())
+            .filter(|p| !p.starts_with(".mutrun/"))
             .collect();
         out.sort();
         out
     }
 
-    fn run(root: &Path, skip: &[&str], also: &[&str]) -> CopyReport {
+    fn try_run(root: &Path, skip: &[&str], also: &[&str]) -> Result<CopyReport> {
         let skip: HashSet<PathBuf> = skip.iter().map(PathBuf::from).collect();
         let also: Vec<PathBuf> = also.iter().map(PathBuf::from).collect();
-        mirror(root, &root.join("mutants"), &skip, &also).unwrap()
+        let dest = root.join("mutants");
+        fs::create_dir_all(&dest).unwrap();
+        let owned = Owned::claim(root, &dest)?;
+        mirror(root, &dest, &skip, &also, &owned)
+    }
+
+    fn run(root: &Path, skip: &[&str], also: &[&str]) -> CopyReport {
+        try_run(root, skip, also).unwrap()
+    }
+
+    /// Marks `rel` in the copy as written by mutrun (as generation records what it writes).
+    fn own(root: &Path, rel: &str) {
+        let owned = Owned::claim(root, &root.join("mutants")).unwrap();
+        owned.will_write(Path::new(rel), Kind::File).unwrap();
     }
 
     #[test]
@@ -525,6 +625,7 @@ mod tests {
         assert_eq!(second.removed, 0);
 
         // What the generator and the test runs write stays.
+        own(root, "src/pkg/mod.py");
         write(&mutants, "src/pkg/mod.py", "generated");
         write(&mutants, "src/pkg/mod.py.meta", "{}");
         write(&mutants, ".mutrun/stats.json", "{}");
@@ -632,15 +733,65 @@ mod tests {
         let root = dir.path();
         let outside = tempfile::tempdir().unwrap();
         let mutants = root.join("mutants");
-        fs::create_dir_all(&mutants).unwrap();
-        // Someone left a link in the copy where the project has a directory.
-        std::os::unix::fs::symlink(outside.path(), mutants.join("tests")).unwrap();
         run(root, &[], &[]);
+        // A link mutrun made where the project now has a directory is replaced by one.
+        fs::remove_dir_all(root.join("data")).unwrap();
+        write(root, "elsewhere/keep.txt", "x");
+        std::os::unix::fs::symlink("elsewhere", root.join("data")).unwrap();
+        run(root, &[], &[]);
+        assert!(fs::symlink_metadata(mutants.join("data"))
+            .unwrap()
+            .is_symlink());
+        fs::remove_file(root.join("data")).unwrap();
+        write(root, "data/build/keep.txt", "y");
+        run(root, &[], &[]);
+        assert!(fs::symlink_metadata(mutants.join("data")).unwrap().is_dir());
+        assert!(mutants.join("data/build/keep.txt").is_file());
+        // Someone replaced a directory of the copy with a link: the copy stops (exit 2) without
+        // writing through it or removing it.
+        fs::remove_dir_all(mutants.join("tests")).unwrap();
+        std::os::unix::fs::symlink(outside.path(), mutants.join("tests")).unwrap();
+        let err = try_run(root, &[], &[]).unwrap_err();
+        assert_eq!(err.exit_code(), crate::domain::exit_code::ExitCode::Usage);
+        assert!(
+            err.to_string().starts_with(
+                "mutrun must write mutants/tests, but mutrun did not write what is there now"
+            ),
+            "{err}"
+        );
         assert!(files(outside.path()).is_empty());
         assert!(fs::symlink_metadata(mutants.join("tests"))
             .unwrap()
-            .is_dir());
-        assert!(mutants.join("tests/test_mod.py").is_file());
+            .is_symlink());
+    }
+
+    #[test]
+    fn files_mutrun_did_not_write_are_never_removed_or_replaced() {
+        let dir = sample();
+        let root = dir.path();
+        let mutants = root.join("mutants");
+        run(root, &[], &[]);
+        // Someone put files into the copy: the next copy leaves them, even in a directory that
+        // left the project.
+        write(&mutants, "notes.txt", "mine");
+        write(&mutants, "tests/output.json", "a test wrote it");
+        fs::remove_dir_all(root.join("tests")).unwrap();
+        let report = run(root, &[], &[]);
+        assert_eq!(report.removed, 1, "tests/test_mod.py");
+        assert_eq!(
+            fs::read_to_string(mutants.join("notes.txt")).unwrap(),
+            "mine"
+        );
+        assert!(mutants.join("tests/output.json").is_file());
+        assert!(!mutants.join("tests/test_mod.py").exists());
+        // One of them where the project now has a file: refused, and kept.
+        write(root, "notes.txt", "project");
+        let err = try_run(root, &[], &[]).unwrap_err();
+        assert!(err.to_string().contains("mutants/notes.txt"), "{err}");
+        assert_eq!(
+            fs::read_to_string(mutants.join("notes.txt")).unwrap(),
+            "mine"
+        );
     }
 
     #[test]

@@ -4,6 +4,7 @@
 pub mod confine;
 pub mod copy_tree;
 pub mod coverage_config;
+pub mod owned;
 pub mod project;
 pub mod python;
 pub mod root;
@@ -16,6 +17,7 @@ use crate::domain::error::{Error, Result};
 use crate::execute::runtime;
 use crate::generate::pragma::CoverageExclusions;
 use crate::generate::{self, GenerateReport, GenerateSettings};
+use owned::Owned;
 use project::Project;
 use python::Interpreter;
 
@@ -44,6 +46,7 @@ impl Workspace {
         })?;
         let config = config::load(&root, overrides)?;
         confine::check_config_paths(&root, &config, overrides)?;
+        refuse_configured_mutants(&config)?;
         confine::check_mutants_dir(&root, &root.join(MUTANTS_DIR))?;
         for warning in &config.warnings {
             crate::warning!("{warning}");
@@ -68,11 +71,13 @@ impl Workspace {
             .map(|s| s.path.clone())
             .collect();
         writable_mutants_dir(&self.mutants_dir)?;
+        let owned = Owned::claim(&self.root, &self.mutants_dir)?;
         let copy = copy_tree::mirror(
             &self.root,
             &self.mutants_dir,
             &sources,
             &self.config.also_copy,
+            &owned,
         )?;
         for warning in &copy.warnings {
             crate::warning!("{warning}");
@@ -83,9 +88,15 @@ impl Workspace {
             .iter()
             .map(|s| (s.path.clone(), s.module.clone()))
             .collect();
-        let report =
-            generate::generate_all(&self.root, &self.mutants_dir, &files, &self.settings())?;
+        let report = generate::generate_all(
+            &self.root,
+            &self.mutants_dir,
+            &files,
+            &self.settings(),
+            &owned,
+        )?;
         runtime::install(&self.runtime_dir())?;
+        owned.compact()?;
         Ok(report)
     }
 
@@ -134,6 +145,25 @@ impl Workspace {
         );
         args
     }
+}
+
+/// `paths_to_mutate`, `tests_dir` or `also_copy` naming the project's own `mutants` folder.
+fn refuse_configured_mutants(config: &Config) -> Result<()> {
+    let origin = match &config.source {
+        Some(source) => format!("{}: {} key ", source.file.display(), source.section),
+        None => String::new(),
+    };
+    owned::refuse_configured_mutants(
+        &[
+            (
+                "paths_to_mutate",
+                config.paths_to_mutate.as_deref().unwrap_or(&[]),
+            ),
+            ("tests_dir", &config.tests_dir),
+            ("also_copy", &config.also_copy),
+        ],
+        &origin,
+    )
 }
 
 /// Creates `mutants/` if needed and checks that it can be written: the one place mutrun writes,

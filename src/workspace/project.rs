@@ -91,10 +91,12 @@ pub fn discover(root: &Path, config: &Config) -> Result<Project> {
             }
         }
     }
-    let sources: Vec<SourceFile> = found.into_values().collect();
+    let mut sources: Vec<SourceFile> = found.into_values().collect();
+    join_namespace_portions(root, &mut sources);
+    refuse_duplicate_modules(&sources)?;
     let mut import_roots: Vec<PathBuf> = sources
         .iter()
-        .map(|s| import_root(root, &s.path).0)
+        .map(|s| source_import_root(root, s))
         .collect();
     import_roots.sort();
     import_roots.dedup();
@@ -357,8 +359,13 @@ fn is_identifier(part: &str) -> bool {
 
 /// The directory a file is imported from (relative, `.` for the root) and its module name.
 ///
-/// Walks up while the parent directory has an `__init__.py`. Files under `src/` (when `src`
-/// itself is not a package) count from `src`, so namespace packages get their full name.
+/// Walks up while the parent directory has an `__init__.py` (a regular package): the directory
+/// holding the topmost package is the import root. Files under `src/` (when `src` itself is not a
+/// package) count from `src`. A file in a directory without `__init__.py` that is neither the
+/// project root nor `src/` is a module of a namespace package (PEP 420): Python, run from the
+/// project root, imports `nspkg/a/ops.py` as `nspkg.a.ops`, so its name counts from the root
+/// through each such directory (when all their names are identifiers; otherwise it is imported
+/// from its own directory).
 pub fn import_root(root: &Path, rel: &Path) -> (PathBuf, String) {
     let mut parts: Vec<String> = Vec::new();
     let stem = rel
@@ -368,8 +375,16 @@ pub fn import_root(root: &Path, rel: &Path) -> (PathBuf, String) {
     if stem != "__init__" {
         parts.push(stem);
     }
-    let mut dir = rel.parent().unwrap_or(Path::new("")).to_path_buf();
+    let parent = rel.parent().unwrap_or(Path::new("")).to_path_buf();
+    let mut dir = parent.clone();
     let src_layout = rel.starts_with("src") && !root.join("src").join("__init__.py").is_file();
+    let in_regular_package = root.join(&parent).join("__init__.py").is_file();
+    let namespace = !src_layout
+        && !in_regular_package
+        && !parent.as_os_str().is_empty()
+        && parent
+            .components()
+            .all(|c| matches!(c, Component::Normal(n) if n.to_str().is_some_and(is_identifier)));
     loop {
         if dir.as_os_str().is_empty() {
             break;
@@ -379,7 +394,7 @@ pub fn import_root(root: &Path, rel: &Path) -> (PathBuf, String) {
             if dir == Path::new("src") {
                 break;
             }
-        } else if !is_package {
+        } else if !is_package && !namespace {
             break;
         }
         if let Some(name) = dir.file_name() {
@@ -394,6 +409,90 @@ pub fn import_root(root: &Path, rel: &Path) -> (PathBuf, String) {
         dir
     };
     (import_root, parts.join("."))
+}
+
+/// The directory `source` is imported from, given its (final) module name: as many levels above
+/// the file as the name has parts.
+fn source_import_root(root: &Path, source: &SourceFile) -> PathBuf {
+    let (from, module) = import_root(root, &source.path);
+    if module == source.module {
+        return from;
+    }
+    let mut dir = source.path.parent().unwrap_or(Path::new("")).to_path_buf();
+    let levels = source.module.split('.').count()
+        - usize::from(source.path.file_stem().is_some_and(|s| s != "__init__"));
+    for _ in 0..levels {
+        dir = dir.parent().unwrap_or(Path::new("")).to_path_buf();
+    }
+    if dir.as_os_str().is_empty() {
+        PathBuf::from(".")
+    } else {
+        dir
+    }
+}
+
+/// A directory that holds a module of a namespace package (`nspkg/b` for `nspkg/b/ops.py`,
+/// named `nspkg.b.ops`) is a namespace portion, and so is each directory above it: a regular
+/// package inside one (`nspkg/b/sub/__init__.py`) is imported as `nspkg.b.sub`, not `sub`.
+fn join_namespace_portions(root: &Path, sources: &mut [SourceFile]) {
+    let mut portions: std::collections::BTreeSet<PathBuf> = std::collections::BTreeSet::new();
+    for source in sources.iter() {
+        let parent = source.path.parent().unwrap_or(Path::new(""));
+        let (from, _) = import_root(root, &source.path);
+        if from == Path::new(".")
+            && !parent.as_os_str().is_empty()
+            && !root.join(parent).join("__init__.py").is_file()
+        {
+            portions.extend(
+                parent
+                    .ancestors()
+                    .filter(|a| !a.as_os_str().is_empty())
+                    .map(Path::to_path_buf),
+            );
+        }
+    }
+    if portions.is_empty() {
+        return;
+    }
+    for source in sources.iter_mut() {
+        let (from, module) = import_root(root, &source.path);
+        if portions.contains(&from) {
+            let prefix: Vec<String> = from
+                .components()
+                .map(|c| c.as_os_str().to_string_lossy().into_owned())
+                .collect();
+            source.module = format!("{}.{module}", prefix.join("."));
+        }
+    }
+}
+
+/// Two sources Python would import under the same name (the same module in two import roots):
+/// their mutant ids would collide, so the run is refused, naming both files.
+fn refuse_duplicate_modules(sources: &[SourceFile]) -> Result<()> {
+    let mut seen: BTreeMap<&str, &Path> = BTreeMap::new();
+    let mut clashes: Vec<String> = Vec::new();
+    for source in sources {
+        if let Some(first) = seen.insert(&source.module, &source.path) {
+            clashes.push(format!(
+                "  `{}`: {} and {}",
+                source.module,
+                first.display(),
+                source.path.display()
+            ));
+            seen.insert(&source.module, first);
+        }
+    }
+    if clashes.is_empty() {
+        return Ok(());
+    }
+    Err(Error::usage(format!(
+        "{} module names belong to more than one file to mutate, so their mutant ids would \
+         collide:\n{}\nPython imports only one file under a name: give each directory of a \
+         package an `__init__.py` (or none, for a namespace package under the project root), or \
+         leave one of the files out of `paths_to_mutate` (or add it to `do_not_mutate`)",
+        clashes.len(),
+        clashes.join("\n")
+    )))
 }
 
 #[cfg(test)]
@@ -568,12 +667,64 @@ mod tests {
             pairs(&[
                 ("lib/pkg/__init__.py", "pkg"),
                 ("lib/pkg/a.py", "pkg.a"),
-                ("scripts/my-tool.py", "my-tool"),
+                ("scripts/my-tool.py", "scripts.my-tool"),
             ])
         );
         assert_eq!(
             project.import_roots,
-            vec![PathBuf::from("lib"), PathBuf::from("scripts")]
+            vec![PathBuf::from("."), PathBuf::from("lib")]
+        );
+    }
+
+    #[test]
+    fn namespace_package_portions_count_from_the_project_root() {
+        let dir = tree(&[
+            "nspkg/a/ops.py",
+            "nspkg/b/ops.py",
+            "nspkg/b/sub/__init__.py",
+            "nspkg/b/sub/deep.py",
+            "nspkg/top.py",
+        ]);
+        let config = Config {
+            paths_to_mutate: Some(vec![PathBuf::from("nspkg")]),
+            ..Config::default()
+        };
+        let project = discover(dir.path(), &config).unwrap();
+        assert_eq!(
+            found(&dir, &config),
+            pairs(&[
+                ("nspkg/a/ops.py", "nspkg.a.ops"),
+                ("nspkg/b/ops.py", "nspkg.b.ops"),
+                ("nspkg/b/sub/__init__.py", "nspkg.b.sub"),
+                ("nspkg/b/sub/deep.py", "nspkg.b.sub.deep"),
+                ("nspkg/top.py", "nspkg.top"),
+            ])
+        );
+        assert_eq!(project.import_roots, vec![PathBuf::from(".")]);
+    }
+
+    #[test]
+    fn two_files_with_one_module_name_are_refused() {
+        let dir = tree(&[
+            "one/pkg/__init__.py",
+            "one/pkg/m.py",
+            "two/pkg/__init__.py",
+            "two/pkg/m.py",
+        ]);
+        let config = Config {
+            paths_to_mutate: Some(vec![PathBuf::from("one"), PathBuf::from("two")]),
+            ..Config::default()
+        };
+        let err = discover(dir.path(), &config).unwrap_err();
+        assert_eq!(err.exit_code(), crate::domain::exit_code::ExitCode::Usage);
+        let text = err.to_string();
+        assert!(
+            text.starts_with(
+                "2 module names belong to more than one file to mutate, so their mutant ids \
+                 would collide:\n  `pkg`: one/pkg/__init__.py and two/pkg/__init__.py\n  \
+                 `pkg.m`: one/pkg/m.py and two/pkg/m.py\n"
+            ),
+            "{text}"
         );
     }
 

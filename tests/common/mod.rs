@@ -76,8 +76,10 @@ pub fn copy_dir(from: &Path, to: &Path) {
     for entry in std::fs::read_dir(from).expect("read fixture dir") {
         let entry = entry.expect("dir entry");
         let name = entry.file_name();
-        if name == "mutants" || name == "__pycache__" || name == ".pytest_cache" || name == ".venv"
-        {
+        // A `mutants/` mutrun wrote (a fixture run in place) is left out; a fixture's own folder
+        // named `mutants` (tests/files_owned.rs) is part of it.
+        let mutrun_output = name == "mutants" && entry.path().join(".mutrun").exists();
+        if mutrun_output || name == "__pycache__" || name == ".pytest_cache" || name == ".venv" {
             continue;
         }
         let target = to.join(&name);
