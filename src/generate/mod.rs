@@ -2,6 +2,7 @@
 //! writes both into `mutants/` — only for files whose source changed since the last run.
 
 pub mod functions;
+pub mod line_patterns;
 pub mod pragma;
 pub mod trampoline;
 pub mod visit;
@@ -16,6 +17,7 @@ use crate::domain::lines::LineIndex;
 use crate::domain::mutant::{MutantKey, Mutation};
 use crate::domain::operators::OperatorSet;
 use crate::record::meta::{self, FileMeta, FunctionMeta, MutantMeta, META_FORMAT};
+use line_patterns::LinePatterns;
 use pragma::Pragmas;
 use trampoline::PlannedFunction;
 
@@ -70,15 +72,25 @@ pub struct GenerateSettings {
     pub operators: OperatorSet,
     /// Variants keep their annotations, for the type checker (`type_check_command`).
     pub annotate_variants: bool,
+    /// `do_not_mutate_patterns`: no mutant touches a line one of them matches.
+    pub line_patterns: LinePatterns,
 }
 
 impl GenerateSettings {
     pub fn fingerprint(&self) -> String {
-        format!(
+        let mut fingerprint = format!(
             "operators={}\nannotate_variants={}\n",
             self.operators.fingerprint(),
             self.annotate_variants
-        )
+        );
+        // Only when set, so fingerprints written before the setting existed still match.
+        if !self.line_patterns.is_empty() {
+            fingerprint.push_str(&format!(
+                "do_not_mutate_patterns={:?}\n",
+                self.line_patterns.fingerprint()
+            ));
+        }
+        fingerprint
     }
 }
 
@@ -114,6 +126,15 @@ pub fn analyze(
         }
     })?;
     let pragmas = Pragmas::scan(source, parsed.tokens());
+    let pattern_lines = settings.line_patterns.matching_lines(source);
+    let touches_pattern_line = |m: &Mutation| {
+        if pattern_lines.is_empty() {
+            return false;
+        }
+        let first = lines.position(source, m.start).0;
+        let last = lines.position(source, m.end.max(m.start + 1) - 1).0;
+        (first..=last).any(|line| pattern_lines.contains(&line))
+    };
     let sites = functions::find(parsed.syntax(), module, &pragmas);
 
     let mut planned: Vec<PlannedFunction> = Vec::new();
@@ -123,6 +144,7 @@ pub fn analyze(
         let found: Vec<Mutation> = visit::function_mutations(source, parsed.tokens(), site.def)
             .into_iter()
             .filter(|m| !pragmas.excludes_range(m.start, m.end))
+            .filter(|m| !touches_pattern_line(m))
             .filter(|m| settings.operators.contains(m.operator))
             .collect();
         let mutations = trampoline::dedupe(source, site.def, found);

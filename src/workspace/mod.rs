@@ -10,8 +10,10 @@ use std::collections::HashSet;
 use std::path::{Path, PathBuf};
 
 use crate::config::{self, CliOverrides, Config};
+use crate::domain::debug_log;
 use crate::domain::error::{Error, Result};
 use crate::execute::runtime;
+use crate::generate::line_patterns::LinePatterns;
 use crate::generate::{self, GenerateReport, GenerateSettings};
 use project::Project;
 use python::Interpreter;
@@ -36,10 +38,18 @@ impl Workspace {
             ))
         })?;
         let config = config::load(&root, overrides)?;
+        // Checked here, so `settings()` can compile them again without a way to fail.
+        LinePatterns::new(&config.do_not_mutate_patterns).map_err(Error::usage)?;
         confine::check_config_paths(&root, &config, overrides)?;
         confine::check_mutants_dir(&root, &root.join(MUTANTS_DIR))?;
         for warning in &config.warnings {
             eprintln!("mutrun: warning: {warning}");
+        }
+        for note in &config.notes {
+            eprintln!("mutrun: note: {note}");
+        }
+        if config.debug || config.log_to_file {
+            debug_log::init(config.debug, Some(root.join(&config.log_file_path)));
         }
         let project = project::discover(&root, &config)?;
         Ok(Workspace {
@@ -85,6 +95,9 @@ impl Workspace {
         GenerateSettings {
             operators: self.config.operators.clone(),
             annotate_variants: !self.config.type_check_command.is_empty(),
+            // Compiled in `open` already: an error is impossible here.
+            line_patterns: LinePatterns::new(&self.config.do_not_mutate_patterns)
+                .unwrap_or_default(),
         }
     }
 
@@ -113,9 +126,17 @@ impl Workspace {
         Ok(interpreter)
     }
 
-    /// The pytest arguments every process gets: the configured extra args, then the tests dirs.
+    /// The pytest arguments every process gets: the configured extra args, the arguments that
+    /// choose the suite (`pytest_add_cli_args_test_selection`: every process mutrun starts
+    /// collects the suite, then runs the tests it picks by node id), then the tests dirs.
     pub fn pytest_args(&self) -> Vec<String> {
         let mut args = self.config.pytest_add_cli_args.clone();
+        args.extend(
+            self.config
+                .pytest_add_cli_args_test_selection
+                .iter()
+                .cloned(),
+        );
         args.extend(
             self.config
                 .tests_dir
