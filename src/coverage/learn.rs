@@ -26,6 +26,7 @@ pub fn learn(
 ) -> Result<Option<Coverage>> {
     let inputs = inputs_hash(ws)?;
     let watched = watched_files_sha256(ws)?;
+    say_when_watched_files_changed(ws, watched.as_deref());
     if let Some(stats) = coverage::reusable(&ws.mutants_dir, &inputs) {
         return Ok(Some(Coverage::new(watch(stats, watched.as_deref()))));
     }
@@ -37,7 +38,8 @@ pub fn learn(
 }
 
 /// The hash that decides whether stored stats still hold: the files under `mutants/` (but
-/// `cache_invalidation_exclude`'s, unless `cache_invalidation_files` names them) and what
+/// `cache_invalidation_exclude`'s, unless `cache_invalidation_files` names them, and the debug
+/// log) and what
 /// [`suite::stats_args`] adds.
 pub fn inputs_hash(ws: &Workspace) -> Result<String> {
     let config = &ws.config;
@@ -47,10 +49,11 @@ pub fn inputs_hash(ws: &Workspace) -> Result<String> {
     }
     let exclude = builder.build().map_err(|e| Error::usage(e.to_string()))?;
     let watched = watched_globs(ws)?;
+    let log_file = ws.log_file_in_mutants().map(|rel| slash_path(&rel));
     Ok(coverage::inputs_hash(
         &ws.mutants_dir,
         &suite::stats_args(ws),
-        |rel| exclude.is_match(rel) && !watched.is_match(rel),
+        |rel| (exclude.is_match(rel) && !watched.is_match(rel)) || Some(rel) == log_file.as_deref(),
     ))
 }
 
@@ -115,6 +118,26 @@ fn glob(key: &str, pattern: &str, literal_separator: bool) -> Result<Glob> {
                 e.kind()
             ))
         })
+}
+
+/// Says so when the `cache_invalidation_files` changed since the last run (their hash is kept in
+/// `mutants/.mutrun/watched_sha256`): `--explain` then names the killing or covering tests as
+/// changed.
+fn say_when_watched_files_changed(ws: &Workspace, watched: Option<&str>) {
+    let path = ws.mutants_dir.join(".mutrun").join("watched_sha256");
+    let Some(watched) = watched else {
+        let _ = std::fs::remove_file(&path);
+        return;
+    };
+    if let Ok(before) = std::fs::read_to_string(&path) {
+        if before.trim() != watched {
+            eprintln!(
+                "mutrun: a file `cache_invalidation_files` names changed: every stored verdict \
+                 that ran tests is tested again"
+            );
+        }
+    }
+    let _ = crate::domain::atomic::write_atomic(&path, watched.as_bytes());
 }
 
 /// Stats whose tests' hashes also hold the `cache_invalidation_files` hash: a change of those

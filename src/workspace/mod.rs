@@ -69,11 +69,12 @@ impl Workspace {
             .map(|s| s.path.clone())
             .collect();
         writable_mutants_dir(&self.mutants_dir)?;
-        let copy = copy_tree::mirror(
+        let copy = copy_tree::mirror_keeping(
             &self.root,
             &self.mutants_dir,
             &sources,
             &self.config.also_copy,
+            self.log_file_in_mutants().as_slice(),
         )?;
         for warning in &copy.warnings {
             eprintln!("mutrun: warning: {warning}");
@@ -99,6 +100,20 @@ impl Workspace {
             line_patterns: LinePatterns::new(&self.config.do_not_mutate_patterns)
                 .unwrap_or_default(),
         }
+    }
+
+    /// The `debug` / `log_to_file` log file, relative to `mutants/`, when it is in there: the copy
+    /// keeps it and the stats inputs hash leaves it out.
+    pub fn log_file_in_mutants(&self) -> Option<PathBuf> {
+        if !(self.config.debug || self.config.log_to_file) {
+            return None;
+        }
+        self.config
+            .log_file_path
+            .strip_prefix(MUTANTS_DIR)
+            .ok()
+            .filter(|rel| !rel.as_os_str().is_empty())
+            .map(Path::to_path_buf)
     }
 
     pub fn runtime_dir(&self) -> PathBuf {
