@@ -10,6 +10,7 @@ stats pass, test commands) or by `activate()` in a forked worker child. See ARCH
 """
 
 import os
+import sys
 
 # None: nothing to do (the fast path). Otherwise one of the mode strings below.
 active = None
@@ -20,6 +21,8 @@ variant = 0
 # trampolined module pays for this module's import. The Rust protocol test checks each copy.
 _ENV_MUTANT = "MUTANT_UNDER_TEST"  # mutrun_protocol.ENV_MUTANT
 _ENV_SUBPROCESS_HITS = "MUTRUN_SUBPROCESS_HITS"  # mutrun_protocol.ENV_SUBPROCESS_HITS
+_ENV_MAX_STACK_DEPTH = "MUTRUN_MAX_STACK_DEPTH"  # mutrun_protocol.ENV_MAX_STACK_DEPTH
+_ENV_SOURCE_ROOTS = "MUTRUN_SOURCE_ROOTS"  # mutrun_protocol.ENV_SOURCE_ROOTS
 _HITS_EXTENSION = "hits"  # mutrun_protocol.HITS_EXTENSION
 _STATS = "stats"  # mutrun_protocol.MUTANT_STATS
 _FAIL = "fail"  # mutrun_protocol.MUTANT_FORCED_FAIL
@@ -30,6 +33,9 @@ _target_is_body = True  # False when the active mutant only changes a default va
 _tables = {}  # function key -> variant table (None, variant 1, variant 2, ...)
 _owned = {}  # function key -> the function object whose defaults a Defaults mutant replaces
 _hits = set()  # stats mode: keys of the trampolines reached, swapped per test by the plugin
+_max_depth = None  # stats mode, max_stack_depth: frames of project code a hit may be under
+_source_roots = ()  # with _max_depth: the project code's paths, each ending in a separator
+_in_source = {}  # with _max_depth: code file name -> is it project code?
 
 
 class MutrunForcedFail(Exception):
@@ -61,9 +67,44 @@ def hit(key):
     if active is _MUTANT:
         return key == _target_key and _target_is_body
     if active is _STATS:
-        _hits.add(key)
+        if _max_depth is None or _within_depth():
+            _hits.add(key)
         return False
     raise MutrunForcedFail("mutrun forced-fail pass: %s was called" % key)
+
+
+def _within_depth():
+    """max_stack_depth, as mutmut counts it: the frames of project code from the trampolined
+    function up to the test (the first pytest or unittest frame outside it) are at most
+    `_max_depth`."""
+    frame = sys._getframe(2)  # 0: this function, 1: hit(), 2: the trampolined function
+    budget = _max_depth
+    while frame is not None:
+        filename = frame.f_code.co_filename
+        inside = _in_source.get(filename)
+        if inside is None:
+            real = os.path.realpath(filename)
+            inside = _in_source[filename] = real.startswith(_source_roots)
+        if inside:
+            budget -= 1
+            if budget < 0:
+                return False
+        elif "pytest" in filename or "unittest" in filename:
+            return True
+        frame = frame.f_back
+    return True
+
+
+def _read_depth_limit():
+    global _max_depth, _source_roots
+    depth = os.environ.get(_ENV_MAX_STACK_DEPTH)
+    if not depth:
+        return
+    _max_depth = int(depth)
+    roots = os.environ.get(_ENV_SOURCE_ROOTS, "")
+    _source_roots = tuple(
+        os.path.realpath(root) + ("" if root.endswith(".py") else os.sep) for root in roots.split(os.pathsep) if root
+    )
 
 
 def variants(key, name, qualname, table):
@@ -166,6 +207,8 @@ def _leave_hits():
 
 
 activate(os.environ.get(_ENV_MUTANT))
+if active is _STATS:
+    _read_depth_limit()
 if active is _STATS and _subprocess_hits:
     import atexit
 

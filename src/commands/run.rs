@@ -180,8 +180,8 @@ fn restore_mutated(
         .map(|p| format!("mutants/{}", p.display()))
         .collect();
     if !new.is_empty() {
-        eprintln!(
-            "mutrun: warning: a test wrote over {} during {during}; mutrun wrote the mutated \
+        crate::warning!(
+            "a test wrote over {} during {during}; mutrun wrote the mutated \
              copy back, so every test process from now on runs the mutants (tests that \
              regenerate package sources write into mutants/, not into your project)",
             new.join(", ")

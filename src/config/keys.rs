@@ -51,6 +51,17 @@ pub const KEYS: &[KeySpec] = &[
         default: "`src/<pkg>`, else top-level packages and modules (never tests)",
     },
     KeySpec {
+        name: "source_paths",
+        kind: Kind::Paths {
+            split: split_paths,
+            set: |d, v| d.source_paths = Some(v),
+        },
+        sections: &Section::ALL,
+        flag: None,
+        doc: "mutmut 3.8's name for `paths_to_mutate`; wins when both are given",
+        default: "—",
+    },
+    KeySpec {
         name: "tests_dir",
         kind: Kind::Paths {
             split: split_test_paths,
@@ -80,8 +91,43 @@ pub const KEYS: &[KeySpec] = &[
         },
         sections: &Section::ALL,
         flag: None,
-        doc: "globs of source files to leave alone",
+        doc: "globs of source files to leave alone (matched against the path from the project \
+              root, `*` crossing `/`, as mutmut's `fnmatch`)",
         default: "—",
+    },
+    KeySpec {
+        name: "only_mutate",
+        kind: Kind::Globs {
+            split: split_globs,
+            set: |d, v| d.config.only_mutate = v,
+        },
+        sections: &Section::ALL,
+        flag: None,
+        doc: "globs of source files: when given, only files matching one are mutated (matched as \
+              `do_not_mutate`'s)",
+        default: "— (every source)",
+    },
+    KeySpec {
+        name: "do_not_mutate_patterns",
+        kind: Kind::Regexes {
+            set: |d, v| d.config.do_not_mutate_patterns = v,
+        },
+        sections: &Section::ALL,
+        flag: None,
+        doc: "regular expressions: a mutant whose edit touches a source line one of them matches \
+              (`re.search`) is not generated",
+        default: "—",
+    },
+    KeySpec {
+        name: "max_stack_depth",
+        kind: Kind::Depth {
+            set: |d, v| d.config.max_stack_depth = v,
+        },
+        sections: &Section::ALL,
+        flag: None,
+        doc: "a test covers a function only when the call is within this many frames of project \
+              code (`paths_to_mutate`) from the test; deeper calls do not count (the stats pass)",
+        default: "`-1` (no limit)",
     },
     KeySpec {
         name: "pytest_add_cli_args",
@@ -100,8 +146,8 @@ pub const KEYS: &[KeySpec] = &[
         },
         sections: &Section::ALL,
         flag: None,
-        doc: "mutmut's extra pytest arguments for its test selection: accepted, so a mutmut \
-              configuration loads unchanged, and not used",
+        doc: "pytest arguments that choose the suite (`-m \"not slow\"`, a test folder): every pytest \
+              process mutrun starts collects with them, then runs the tests it picks by node id",
         default: "—",
     },
     KeySpec {
@@ -213,28 +259,98 @@ pub const KEYS: &[KeySpec] = &[
     },
     KeySpec {
         name: "type_check_command",
-        kind: Kind::Command {
-            empty: |subject, shown| {
-                format!("{subject} must name a command, e.g. [\"mypy\", \"src/pkg\"], got {shown}")
-            },
+        kind: Kind::Args {
             set: |d, v| d.config.type_check_command = v,
         },
         sections: &Section::ALL,
         flag: None,
         doc: "the type checker, run once per `mutrun run` over `mutants/` (e.g. `[\"mypy\", \
               \"src/pkg\"]`, or pyright): mutants it reports an error in are `caught by type \
-              check` and not run (below)",
+              check` and not run (below); `[]`: none",
         default: "—",
+    },
+    KeySpec {
+        name: "cache_invalidation_files",
+        kind: Kind::Globs {
+            split: split_globs,
+            set: |d, v| d.config.cache_invalidation_files = v,
+        },
+        sections: &Section::ALL,
+        flag: None,
+        doc: "globs (from the project root, `**` for any folders) of files the tests depend on \
+              beyond their own source (data, lock files): when one changes, every stored verdict \
+              is tested again",
+        default: "—",
+    },
+    KeySpec {
+        name: "cache_invalidation_exclude",
+        kind: Kind::Globs {
+            split: split_globs,
+            set: |d, v| d.config.cache_invalidation_exclude = v,
+        },
+        sections: &Section::ALL,
+        flag: None,
+        doc: "globs (`*` crossing `/`) of files whose changes never call for a new stats pass \
+              (notes, docs); a `cache_invalidation_files` file is never excluded",
+        default: "—",
+    },
+    KeySpec {
+        name: "debug",
+        kind: Kind::Bool {
+            set: |d, b| d.config.debug = b,
+        },
+        sections: &Section::ALL,
+        flag: None,
+        doc: "`true`: print each Python process mutrun starts (command and mode) and each verdict \
+              as it arrives, on stderr, and write them to the log file",
+        default: "`false`",
+    },
+    KeySpec {
+        name: "log_to_file",
+        kind: Kind::Bool {
+            set: |d, b| d.config.log_to_file = b,
+        },
+        sections: &Section::ALL,
+        flag: None,
+        doc: "`true`: append what `debug` prints, with times and process ids, to `log_file_path`",
+        default: "`false`",
+    },
+    KeySpec {
+        name: "log_file_path",
+        kind: Kind::Path {
+            set: |d, p| d.config.log_file_path = p,
+        },
+        sections: &Section::ALL,
+        flag: None,
+        doc: "the log file of `debug` and `log_to_file`, inside the project",
+        default: "`\"mutants/mutmut-debug.log\"`",
     },
 ];
 
-/// mutmut options (3.x, and 2.x's setup.cfg keys) that mutrun accepts in mutmut's sections and
-/// ignores with a warning.
-const MUTMUT_IGNORED: &[&str] = &[
-    "max_stack_depth",
-    "debug",
+/// mutmut 3.8 options that steer mutmut's own process machinery. mutrun accepts them in mutmut's
+/// sections and says once, in one line, what it does instead.
+const MUTMUT_MACHINERY: &[&str] = &[
+    "process_isolation",
+    "forkserver_warmup",
+    "hot_fork_warmup",
+    "max_forkserver_restarts",
+    "preload_modules_file",
     "use_setproctitle",
-    // mutmut 2.x
+    "track_dependencies",
+    "dependency_tracking_depth",
+    "on_dependency_change",
+    "use_git_change_detection",
+];
+
+/// What mutrun does instead of the machinery keys: the end of the one-line note.
+pub const MACHINERY_NOTE: &str = "steer mutmut's own processes and caches; mutrun needs none of \
+     them: it forks each mutant from a pytest worker that has collected the suite (a fresh process \
+     where import-time state matters), and tests a stored verdict again when its function, a \
+     covering test or a `cache_invalidation_files` file changes";
+
+/// mutmut 2.x's setup.cfg keys, which mutrun accepts in mutmut's sections and ignores with a
+/// warning.
+const MUTMUT_IGNORED: &[&str] = &[
     "runner",
     "backup",
     "dict_synonyms",
@@ -257,8 +373,15 @@ const MUTMUT_IGNORED: &[&str] = &[
 /// What a key read in a section is.
 pub enum Found {
     Key(&'static KeySpec),
-    /// A mutmut option mutrun does not use, in a mutmut section: a warning.
+    /// A mutmut 2 option mutrun does not use, in a mutmut section: a warning.
     IgnoredMutmutOption,
+    /// A mutmut 3.8 option for mutmut's own machinery, in a mutmut section: one note for all.
+    MutmutMachinery,
+    /// Not a key mutmut knows, in a mutmut section (that section is mutmut's): a warning, with
+    /// the known key it is closest to, if one is close.
+    UnknownInMutmutSection {
+        hint: Option<&'static str>,
+    },
     /// Not a key here: an error, with the known key it is closest to, if one is close.
     Unknown {
         hint: Option<&'static str>,
@@ -270,11 +393,16 @@ pub fn find(name: &str, section: Section) -> Found {
     if let Some(spec) = spec(name).filter(|spec| spec.sections.contains(&section)) {
         return Found::Key(spec);
     }
-    if section.is_mutmut() && MUTMUT_IGNORED.contains(&name) {
-        return Found::IgnoredMutmutOption;
+    let hint = suggestion(name);
+    if !section.is_mutmut() {
+        return Found::Unknown { hint };
     }
-    Found::Unknown {
-        hint: suggestion(name),
+    if MUTMUT_MACHINERY.contains(&name) {
+        Found::MutmutMachinery
+    } else if MUTMUT_IGNORED.contains(&name) {
+        Found::IgnoredMutmutOption
+    } else {
+        Found::UnknownInMutmutSection { hint }
     }
 }
 
@@ -370,7 +498,7 @@ mod tests {
             );
             checked += 1;
         }
-        assert_eq!(checked, 4);
+        assert_eq!(checked, 7);
     }
 
     #[test]
@@ -382,6 +510,7 @@ mod tests {
                 spec.name
             );
             assert!(!MUTMUT_IGNORED.contains(&spec.name), "{}", spec.name);
+            assert!(!MUTMUT_MACHINERY.contains(&spec.name), "{}", spec.name);
         }
     }
 

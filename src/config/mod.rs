@@ -34,6 +34,22 @@ pub struct Config {
     pub also_copy: Vec<PathBuf>,
     /// Globs over relative source paths (`/` separators) never mutated.
     pub do_not_mutate: Vec<String>,
+    /// Globs over relative source paths: when not empty, only matching files are mutated.
+    pub only_mutate: Vec<String>,
+    /// Regexes: a mutant whose edit touches a source line one of them matches is not generated.
+    pub do_not_mutate_patterns: Vec<String>,
+    /// A test covers a function only within this many frames of project code; `None`: no limit.
+    pub max_stack_depth: Option<u64>,
+    /// Globs (from the root) of files whose change makes every stored verdict stale.
+    pub cache_invalidation_files: Vec<String>,
+    /// Globs of files left out of the stats inputs hash (unless `cache_invalidation_files`).
+    pub cache_invalidation_exclude: Vec<String>,
+    /// Print each process started and each verdict (and log them).
+    pub debug: bool,
+    /// Append the debug events to `log_file_path`.
+    pub log_to_file: bool,
+    /// Relative to the project root.
+    pub log_file_path: PathBuf,
     /// Extra arguments for every pytest process.
     pub pytest_add_cli_args: Vec<String>,
     /// mutmut's extra arguments for test selection; accepted and stored.
@@ -59,7 +75,12 @@ pub struct Config {
     pub from_flags: Vec<&'static str>,
     /// Non-fatal problems (ignored mutmut keys), one line each, for the caller to print.
     pub warnings: Vec<String>,
+    /// What mutrun does instead of mutmut options it has no use for, one line each, to print.
+    pub notes: Vec<String>,
 }
+
+/// mutmut's default `log_file_path`.
+pub const DEFAULT_LOG_FILE: &str = "mutants/mutmut-debug.log";
 
 impl Default for Config {
     fn default() -> Config {
@@ -68,6 +89,14 @@ impl Default for Config {
             tests_dir: Vec::new(),
             also_copy: Vec::new(),
             do_not_mutate: Vec::new(),
+            only_mutate: Vec::new(),
+            do_not_mutate_patterns: Vec::new(),
+            max_stack_depth: None,
+            cache_invalidation_files: Vec::new(),
+            cache_invalidation_exclude: Vec::new(),
+            debug: false,
+            log_to_file: false,
+            log_file_path: PathBuf::from(DEFAULT_LOG_FILE),
             pytest_add_cli_args: Vec::new(),
             pytest_add_cli_args_test_selection: Vec::new(),
             workers: None,
@@ -82,6 +111,7 @@ impl Default for Config {
             source: None,
             from_flags: Vec::new(),
             warnings: Vec::new(),
+            notes: Vec::new(),
         }
     }
 }
@@ -136,6 +166,8 @@ impl fmt::Display for ConfigSource {
 #[derive(Default)]
 struct Draft {
     config: Config,
+    /// mutmut 3.8's `source_paths`: replaces `paths_to_mutate` from the same file.
+    source_paths: Option<Vec<PathBuf>>,
     operators: Option<Vec<String>>,
     disable_operators: Vec<String>,
 }
@@ -145,6 +177,11 @@ pub fn load(project_root: &Path, overrides: &CliOverrides) -> Result<Config> {
     let mut draft = Draft::default();
     if let Some(found) = file::read_section(project_root)? {
         let origin = value::Origin::File(&found.source);
+        let mut machinery = Vec::new();
+        let did_you_mean = |hint: Option<&str>| {
+            hint.map(|s| format!(" (did you mean `{s}`?)"))
+                .unwrap_or_default()
+        };
         for (key, raw) in &found.entries {
             match keys::find(key, found.section) {
                 keys::Found::Key(spec) => value::apply(spec, &origin, raw, &mut draft)?,
@@ -152,18 +189,35 @@ pub fn load(project_root: &Path, overrides: &CliOverrides) -> Result<Config> {
                     "{} is a mutmut option mutrun does not use; ignored",
                     origin.subject(key)
                 )),
+                keys::Found::MutmutMachinery => machinery.push(format!("`{key}`")),
+                keys::Found::UnknownInMutmutSection { hint } => {
+                    draft.config.warnings.push(format!(
+                        "{} is not an option mutmut 3.8 reads{}; ignored",
+                        origin.subject(key),
+                        did_you_mean(hint)
+                    ))
+                }
                 keys::Found::Unknown { hint } => {
-                    let hint = hint
-                        .map(|s| format!(" (did you mean `{s}`?)"))
-                        .unwrap_or_default();
                     return Err(Error::usage(format!(
-                        "{}: {} unknown key `{key}`{hint}; allowed: {}",
+                        "{}: {} unknown key `{key}`{}; allowed: {}",
                         found.source.file.display(),
                         found.source.section,
+                        did_you_mean(hint),
                         keys::allowed()
                     )));
                 }
             }
+        }
+        if let Some(paths) = draft.source_paths.take() {
+            draft.config.paths_to_mutate = Some(paths);
+        }
+        if !machinery.is_empty() {
+            draft.config.notes.push(format!(
+                "{}: {} {}",
+                found.source,
+                machinery.join(", "),
+                keys::MACHINERY_NOTE
+            ));
         }
         draft.config.source = Some(found.source);
     }

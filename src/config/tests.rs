@@ -101,14 +101,207 @@ fn falls_back_to_tool_mutmut() {
     ]);
     assert_eq!(config.paths_to_mutate, Some(vec![PathBuf::from("src")]));
     assert_eq!(config.workers, None);
+    assert!(config.debug);
+    assert_eq!(config.max_stack_depth, Some(8));
     assert_eq!(config.describe_source(), "pyproject.toml [tool.mutmut]");
+    assert!(config.warnings.is_empty(), "{:?}", config.warnings);
+}
+
+/// Every key mutmut 3.8.1's `configuration.py` reads, as a mutmut 3.8 user writes them.
+#[test]
+fn every_mutmut_3_8_key_is_accepted() {
+    let config = load_ok(&[(
+        "pyproject.toml",
+        r#"
+[tool.mutmut]
+source_paths = ["src/app"]
+paths_to_mutate = ["src/old"]
+tests_dir = ["tests/"]
+only_mutate = ["src/app/api/*", "src/app/core.py"]
+do_not_mutate = ["*/generated/*"]
+do_not_mutate_patterns = ['log\.(debug|info)\(', '^\s*print\(', "x{1,3}"]
+also_copy = ["fixtures"]
+max_stack_depth = 3
+debug = true
+mutate_only_covered_lines = true
+pytest_add_cli_args = ["-p", "no:randomly"]
+pytest_add_cli_args_test_selection = ["-m", "not slow"]
+timeout_multiplier = 15.0
+timeout_constant = 1.0
+type_check_command = []
+use_setproctitle = false
+track_dependencies = true
+dependency_tracking_depth = -1
+cache_invalidation_files = ["data/*.json", "uv.lock"]
+cache_invalidation_exclude = ["notes/*"]
+on_dependency_change = "rerun"
+use_git_change_detection = false
+process_isolation = "forkserver"
+forkserver_warmup = "import"
+max_forkserver_restarts = 3
+preload_modules_file = "preload.txt"
+log_to_file = true
+log_file_path = "mutants/debug.log"
+"#,
+    )]);
+    // source_paths wins over the old paths_to_mutate, whatever the order.
+    assert_eq!(config.paths_to_mutate, Some(vec![PathBuf::from("src/app")]));
+    assert_eq!(config.tests_dir, vec![PathBuf::from("tests")]);
+    assert_eq!(config.only_mutate, ["src/app/api/*", "src/app/core.py"]);
+    assert_eq!(config.do_not_mutate, ["*/generated/*"]);
+    assert_eq!(
+        config.do_not_mutate_patterns,
+        [r"log\.(debug|info)\(", r"^\s*print\(", "x{1,3}"]
+    );
+    assert_eq!(config.also_copy, [PathBuf::from("fixtures")]);
+    assert_eq!(config.max_stack_depth, Some(3));
+    assert!(config.debug && config.log_to_file && config.mutate_only_covered_lines);
+    assert_eq!(
+        config.pytest_add_cli_args_test_selection,
+        ["-m", "not slow"]
+    );
+    assert_eq!(config.timeout_multiplier, 15.0);
+    assert_eq!(config.timeout_constant, 1.0);
+    assert!(config.type_check_command.is_empty());
+    assert_eq!(config.cache_invalidation_files, ["data/*.json", "uv.lock"]);
+    assert_eq!(config.cache_invalidation_exclude, ["notes/*"]);
+    assert_eq!(config.log_file_path, PathBuf::from("mutants/debug.log"));
+    assert!(config.warnings.is_empty(), "{:?}", config.warnings);
+    // One note, one line, for all the machinery keys present (a TOML table's keys come sorted).
+    assert_eq!(config.notes.len(), 1, "{:?}", config.notes);
+    let note = &config.notes[0];
+    assert!(!note.contains('\n'));
+    assert!(
+        note.starts_with(
+            "pyproject.toml [tool.mutmut]: `dependency_tracking_depth`, `forkserver_warmup`, \
+             `max_forkserver_restarts`, `on_dependency_change`, `preload_modules_file`, \
+             `process_isolation`, `track_dependencies`, `use_git_change_detection`, \
+             `use_setproctitle` steer mutmut's own processes and caches; mutrun needs none"
+        ),
+        "{note}"
+    );
+    // The same in the other order: source_paths still wins.
+    let config = load_ok(&[(
+        "pyproject.toml",
+        "[tool.mutmut]\nsource_paths = [\"a\"]\npaths_to_mutate = [\"b\"]\n",
+    )]);
+    assert_eq!(config.paths_to_mutate, Some(vec![PathBuf::from("a")]));
+    assert!(config.notes.is_empty());
+}
+
+#[test]
+fn mutmut_defaults_where_mutrun_gives_the_meaning() {
+    let config = load_ok(&[("pyproject.toml", "[tool.mutmut]\n")]);
+    assert_eq!(config.max_stack_depth, None);
+    assert!(!config.debug && !config.log_to_file);
+    assert_eq!(
+        config.log_file_path,
+        PathBuf::from("mutants/mutmut-debug.log")
+    );
+    assert!(config.only_mutate.is_empty() && config.do_not_mutate_patterns.is_empty());
+    let config = load_ok(&[("pyproject.toml", "[tool.mutmut]\nmax_stack_depth = -1\n")]);
+    assert_eq!(config.max_stack_depth, None);
+}
+
+#[test]
+fn mutmut_keys_in_setup_cfg() {
+    let config = load_ok(&[(
+        "setup.cfg",
+        "[mutmut]\nsource_paths = src/app\nonly_mutate =\n    src/app/*\n\
+         do_not_mutate_patterns =\n    log\\.(debug|info)\n    x{1,3}\n\
+         max_stack_depth = 2\ndebug = true\nprocess_isolation = fork\ntype_check_command =\n",
+    )]);
+    assert_eq!(config.paths_to_mutate, Some(vec![PathBuf::from("src/app")]));
+    assert_eq!(config.only_mutate, ["src/app/*"]);
+    // Lines, not commas: a comma may be part of a regular expression.
+    assert_eq!(
+        config.do_not_mutate_patterns,
+        [r"log\.(debug|info)", "x{1,3}"]
+    );
+    assert_eq!(config.max_stack_depth, Some(2));
+    assert!(config.debug);
+    assert!(config.type_check_command.is_empty());
+    assert_eq!(config.notes.len(), 1);
+    assert!(
+        config.notes[0].starts_with("setup.cfg [mutmut]: `process_isolation` steer"),
+        "{}",
+        config.notes[0]
+    );
+}
+
+#[test]
+fn unknown_keys_in_mutmut_sections_are_warnings() {
+    let config = load_ok(&[(
+        "pyproject.toml",
+        "[tool.mutmut]\nsource_paths = [\"src\"]\nmax_stack_dept = 2\nbogus = 1\n",
+    )]);
     assert_eq!(
         config.warnings,
-        vec![
-            "pyproject.toml: [tool.mutmut] key `debug` is a mutmut option mutrun does not use; ignored",
-            "pyproject.toml: [tool.mutmut] key `max_stack_depth` is a mutmut option mutrun does not use; ignored",
+        [
+            "pyproject.toml: [tool.mutmut] key `bogus` is not an option mutmut 3.8 reads; ignored",
+            "pyproject.toml: [tool.mutmut] key `max_stack_dept` is not an option mutmut 3.8 reads \
+             (did you mean `max_stack_depth`?); ignored",
         ]
     );
+    let config = load_ok(&[("setup.cfg", "[mutmut]\nbogus = 1\n")]);
+    assert_eq!(
+        config.warnings,
+        ["setup.cfg: [mutmut] key `bogus` is not an option mutmut 3.8 reads; ignored"]
+    );
+    // Machinery keys are mutmut's: in [tool.mutrun] they are unknown, with a suggestion.
+    let got = load_err(&[(
+        "pyproject.toml",
+        "[tool.mutrun]\nprocess_isolation = \"fork\"\n",
+    )]);
+    assert!(
+        got.starts_with("pyproject.toml: [tool.mutrun] unknown key `process_isolation`; allowed: "),
+        "{got}"
+    );
+    let got = load_err(&[("pyproject.toml", "[tool.mutrun]\nonly_mutat = []\n")]);
+    assert!(
+        got.starts_with(
+            "pyproject.toml: [tool.mutrun] unknown key `only_mutat` (did you mean `only_mutate`?)"
+        ),
+        "{got}"
+    );
+}
+
+#[test]
+fn wrong_values_of_mutmut_keys() {
+    let cases: &[(&str, &str)] = &[
+        (
+            "max_stack_depth = 0",
+            "pyproject.toml: [tool.mutmut] key `max_stack_depth` must be -1 (no limit) or a positive integer, got 0",
+        ),
+        (
+            "max_stack_depth = \"3\"",
+            "pyproject.toml: [tool.mutmut] key `max_stack_depth` must be -1 (no limit) or a positive integer, got \"3\"",
+        ),
+        (
+            "do_not_mutate_patterns = [\"log(\"]",
+            "pyproject.toml: [tool.mutmut] key `do_not_mutate_patterns`: `log(` is not a valid regular expression: ",
+        ),
+        (
+            "only_mutate = [\"src/[a.py\"]",
+            "pyproject.toml: [tool.mutmut] key `only_mutate`: `src/[a.py` is not a valid glob: unclosed character class; missing ']'",
+        ),
+        (
+            "log_file_path = \"/tmp/x.log\"",
+            "pyproject.toml: [tool.mutmut] key `log_file_path`: `/tmp/x.log` is an absolute path; ",
+        ),
+        (
+            "debug = \"yes\"",
+            "pyproject.toml: [tool.mutmut] key `debug` must be true or false, got \"yes\"",
+        ),
+        (
+            "source_paths = [\"../elsewhere\"]",
+            "pyproject.toml: [tool.mutmut] key `source_paths`: `../elsewhere` is outside the project",
+        ),
+    ];
+    for (body, expected) in cases {
+        let got = load_err(&[("pyproject.toml", &format!("[tool.mutmut]\n{body}\n"))]);
+        assert!(got.starts_with(expected), "for {body}: {got}");
+    }
 }
 
 #[test]
@@ -330,28 +523,25 @@ fn unknown_keys() {
     assert_eq!(
         load_err(&[("pyproject.toml", "[tool.mutrun]\nwrokers = 4\n")]),
         "pyproject.toml: [tool.mutrun] unknown key `wrokers` (did you mean `workers`?); allowed: \
-         paths_to_mutate, tests_dir, also_copy, do_not_mutate, pytest_add_cli_args, \
+         paths_to_mutate, source_paths, tests_dir, also_copy, do_not_mutate, only_mutate, \
+         do_not_mutate_patterns, max_stack_depth, pytest_add_cli_args, \
          pytest_add_cli_args_test_selection, workers, timeout_multiplier, timeout_constant, \
          python, memory_limit_mb, test_command, operators, disable_operators, \
-         mutate_only_covered_lines, type_check_command"
+         mutate_only_covered_lines, type_check_command, cache_invalidation_files, \
+         cache_invalidation_exclude, debug, log_to_file, log_file_path"
     );
-    // mutmut's own options are only tolerated in mutmut's sections.
-    let got = load_err(&[("pyproject.toml", "[tool.mutrun]\ndebug = true\n")]);
+    // mutmut 2's options are only tolerated in mutmut's sections.
+    let got = load_err(&[("pyproject.toml", "[tool.mutrun]\nrunner = 'pytest'\n")]);
     assert!(
-        got.starts_with("pyproject.toml: [tool.mutrun] unknown key `debug`; allowed: "),
+        got.starts_with("pyproject.toml: [tool.mutrun] unknown key `runner`; allowed: "),
         "{got}"
     );
-    let got = load_err(&[("pyproject.toml", "[tool.mutmut]\npaths-to-mutate = 'x'\n")]);
-    assert!(
-        got.starts_with(
-            "pyproject.toml: [tool.mutmut] unknown key `paths-to-mutate` (did you mean `paths_to_mutate`?); allowed: "
-        ),
-        "{got}"
-    );
-    let got = load_err(&[("setup.cfg", "[mutmut]\nbogus = 1\n")]);
-    assert!(
-        got.starts_with("setup.cfg: [mutmut] unknown key `bogus`; allowed: "),
-        "{got}"
+    // In mutmut's own section an unknown key is a warning: that section is mutmut's.
+    let config = load_ok(&[("pyproject.toml", "[tool.mutmut]\npaths-to-mutate = 'x'\n")]);
+    assert_eq!(
+        config.warnings,
+        ["pyproject.toml: [tool.mutmut] key `paths-to-mutate` is not an option mutmut 3.8 reads \
+          (did you mean `paths_to_mutate`?); ignored"]
     );
 }
 

@@ -25,6 +25,13 @@ pub enum Kind {
     },
     /// Command-line arguments; a string is split into shell words.
     Args { set: fn(&mut Draft, Vec<String>) },
+    /// Regular expressions (Python's `re` syntax, as far as `fancy_regex` reads it), each one
+    /// valid; a string is split into lines (a comma may be part of a pattern).
+    Regexes { set: fn(&mut Draft, Vec<String>) },
+    /// One path inside the project, normalized.
+    Path { set: fn(&mut Draft, PathBuf) },
+    /// A stack depth: -1 (no limit) or an integer, 1 or more.
+    Depth { set: fn(&mut Draft, Option<u64>) },
     /// A command: arguments, at least one; `empty(subject, shown)` words the error otherwise.
     Command {
         empty: fn(&str, &str) -> String,
@@ -109,6 +116,9 @@ const PATHS: &str = "a list of paths relative to the project root";
 const GLOBS: &str = "a list of glob patterns";
 const ARGS: &str = "a list of command-line arguments (strings)";
 const NAMES: &str = "a list of operator names";
+const REGEXES: &str = "a list of regular expressions";
+const PATH: &str = "a path relative to the project root (a string)";
+const DEPTH: &str = "-1 (no limit) or a positive integer";
 const INTERPRETER: &str = "an interpreter path or name (a non-empty string)";
 
 /// Reads `raw` as `spec`'s kind of value, checks it, and sets it in `draft`.
@@ -157,6 +167,40 @@ pub fn apply(spec: &KeySpec, origin: &Origin, raw: &Raw, draft: &mut Draft) -> R
             set(draft, globs);
         }
         Kind::Args { set } => set(draft, list(ARGS, split_args)?),
+        Kind::Regexes { set } => {
+            let patterns = list(REGEXES, split_lines)?;
+            for pattern in &patterns {
+                fancy_regex::Regex::new(pattern).map_err(|e| {
+                    problem(format!(
+                        "`{pattern}` is not a valid regular expression: {e}"
+                    ))
+                })?;
+            }
+            set(draft, patterns);
+        }
+        Kind::Path { set } => match raw {
+            Raw::Toml(toml::Value::String(s)) | Raw::Ini(s) if !s.trim().is_empty() => {
+                set(draft, safe_relative(s.trim()).map_err(problem)?)
+            }
+            Raw::Given(Given::Path(path)) => set(
+                draft,
+                safe_relative(&path.to_string_lossy()).map_err(problem)?,
+            ),
+            _ => return Err(must_be(PATH)),
+        },
+        Kind::Depth { set } => {
+            let parsed = match raw {
+                Raw::Toml(toml::Value::Integer(n)) => Some(*n),
+                Raw::Ini(s) => s.trim().parse::<i64>().ok(),
+                Raw::Given(Given::Count(n)) => i64::try_from(*n).ok(),
+                _ => None,
+            };
+            match parsed {
+                Some(-1) => set(draft, None),
+                Some(n) if n >= 1 => set(draft, Some(n.unsigned_abs())),
+                _ => return Err(must_be(DEPTH)),
+            }
+        }
         Kind::Command { empty, set } => {
             let argv = list(ARGS, split_args)?;
             if argv.is_empty() {
@@ -229,6 +273,11 @@ pub fn apply(spec: &KeySpec, origin: &Origin, raw: &Raw, draft: &mut Draft) -> R
 /// Lines and commas (mutmut splits `paths_to_mutate` on both).
 pub fn split_paths(text: &str) -> Result<Vec<String>, String> {
     Ok(pieces(text.split(['\n', ','])))
+}
+
+/// Lines only (setup.cfg's multi-line values, as mutmut splits them).
+pub fn split_lines(text: &str) -> Result<Vec<String>, String> {
+    Ok(pieces(text.split('\n')))
 }
 
 /// Like [`split_paths`], and mutmut 2's `:` between test directories.

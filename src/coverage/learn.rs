@@ -4,12 +4,19 @@
 use std::sync::atomic::AtomicBool;
 use std::time::Instant;
 
-use crate::coverage::{self, Coverage};
-use crate::domain::error::Result;
+use std::path::Path;
+
+use globset::{Glob, GlobBuilder, GlobSet, GlobSetBuilder};
+
+use crate::coverage::{self, Coverage, StatsFile};
+use crate::domain::error::{Error, Result};
+use crate::domain::hash::sha256_hex;
 use crate::execute::suite::{self, LazySuite, Suite};
 use crate::execute::test_command::{self, TestCommand};
 use crate::execute::worker::PytestCommand;
+use crate::generate::slash_path;
 use crate::workspace::Workspace;
+use crate::workspace::MUTANTS_DIR;
 
 /// The coverage for this run, or `None` when the run was interrupted before it was known.
 pub fn learn(
@@ -17,14 +24,131 @@ pub fn learn(
     suite: &mut LazySuite,
     interrupted: &AtomicBool,
 ) -> Result<Option<Coverage>> {
-    let inputs = coverage::inputs_hash(&ws.mutants_dir, &suite::stats_args(ws));
+    let inputs = inputs_hash(ws)?;
+    let watched = watched_files_sha256(ws)?;
+    say_when_watched_files_changed(ws, watched.as_deref());
     if let Some(stats) = coverage::reusable(&ws.mutants_dir, &inputs) {
-        return Ok(Some(Coverage::new(stats)));
+        return Ok(Some(Coverage::new(watch(stats, watched.as_deref()))));
     }
-    match suite.get()? {
-        Suite::Command(command) => reach_pass(ws, command, &inputs, interrupted),
-        Suite::Pytest(pytest) => stats_pass(ws, pytest, &inputs, interrupted).map(Some),
+    let coverage = match suite.get()? {
+        Suite::Command(command) => reach_pass(ws, command, &inputs, interrupted)?,
+        Suite::Pytest(pytest) => Some(stats_pass(ws, pytest, &inputs, interrupted)?),
+    };
+    Ok(coverage.map(|stats| Coverage::new(watch(stats, watched.as_deref()))))
+}
+
+/// The hash that decides whether stored stats still hold: the files under `mutants/` (but
+/// `cache_invalidation_exclude`'s, unless `cache_invalidation_files` names them, and the debug
+/// log) and what
+/// [`suite::stats_args`] adds.
+pub fn inputs_hash(ws: &Workspace) -> Result<String> {
+    let config = &ws.config;
+    let mut builder = GlobSetBuilder::new();
+    for pattern in &config.cache_invalidation_exclude {
+        builder.add(glob("cache_invalidation_exclude", pattern, false)?);
     }
+    let exclude = builder.build().map_err(|e| Error::usage(e.to_string()))?;
+    let watched = watched_globs(ws)?;
+    let log_file = ws.log_file_in_mutants().map(|rel| slash_path(&rel));
+    Ok(coverage::inputs_hash(
+        &ws.mutants_dir,
+        &suite::stats_args(ws),
+        |rel| (exclude.is_match(rel) && !watched.is_match(rel)) || Some(rel) == log_file.as_deref(),
+    ))
+}
+
+/// `cache_invalidation_files`: every stored verdict depends on these files' content. A hash of
+/// them (relative path and bytes, sorted), or `None` when the key is not set.
+fn watched_files_sha256(ws: &Workspace) -> Result<Option<String>> {
+    if ws.config.cache_invalidation_files.is_empty() {
+        return Ok(None);
+    }
+    let watched = watched_globs(ws)?;
+    let mut all = Vec::new();
+    for rel in watched_files(&ws.root, &watched) {
+        let path = ws.root.join(&rel);
+        all.extend(rel.as_bytes());
+        all.push(0);
+        all.extend(std::fs::read(&path).map_err(|e| Error::io("read", &path, e))?);
+        all.push(0);
+    }
+    Ok(Some(sha256_hex(&all)))
+}
+
+/// The files of the project (not `mutants/`, not `.git/`) `watched` matches, relative and
+/// `/`-separated, sorted.
+fn watched_files(root: &Path, watched: &GlobSet) -> Vec<String> {
+    if watched.is_empty() {
+        return Vec::new();
+    }
+    let mut files: Vec<String> = walkdir::WalkDir::new(root)
+        .sort_by_file_name()
+        .into_iter()
+        .filter_entry(|e| {
+            e.depth() != 1 || (e.file_name() != MUTANTS_DIR && e.file_name() != ".git")
+        })
+        .filter_map(|e| e.ok())
+        .filter(|e| e.file_type().is_file())
+        .filter_map(|e| {
+            let rel = slash_path(e.path().strip_prefix(root).ok()?);
+            watched.is_match(&rel).then_some(rel)
+        })
+        .collect();
+    files.sort();
+    files
+}
+
+/// `cache_invalidation_files` as globs over paths from the project root, as `pathlib`'s glob
+/// reads them (`*` within one folder, `**` across folders).
+fn watched_globs(ws: &Workspace) -> Result<GlobSet> {
+    let mut builder = GlobSetBuilder::new();
+    for pattern in &ws.config.cache_invalidation_files {
+        builder.add(glob("cache_invalidation_files", pattern, true)?);
+    }
+    builder.build().map_err(|e| Error::usage(e.to_string()))
+}
+
+fn glob(key: &str, pattern: &str, literal_separator: bool) -> Result<Glob> {
+    GlobBuilder::new(pattern)
+        .literal_separator(literal_separator)
+        .build()
+        .map_err(|e| {
+            Error::usage(format!(
+                "{key}: `{pattern}` is not a valid glob: {}",
+                e.kind()
+            ))
+        })
+}
+
+/// Says so when the `cache_invalidation_files` changed since the last run (their hash is kept in
+/// `mutants/.mutrun/watched_sha256`): `--explain` then names the killing or covering tests as
+/// changed.
+fn say_when_watched_files_changed(ws: &Workspace, watched: Option<&str>) {
+    let path = ws.mutants_dir.join(".mutrun").join("watched_sha256");
+    let Some(watched) = watched else {
+        let _ = std::fs::remove_file(&path);
+        return;
+    };
+    if let Ok(before) = std::fs::read_to_string(&path) {
+        if before.trim() != watched {
+            crate::info!(
+                "a file `cache_invalidation_files` names changed: every stored verdict \
+                 that ran tests is tested again"
+            );
+        }
+    }
+    let _ = crate::domain::atomic::write_atomic(&path, watched.as_bytes());
+}
+
+/// Stats whose tests' hashes also hold the `cache_invalidation_files` hash: a change of those
+/// files changes every verdict's `tests_sha256` and `killer_sha256`, so each is tested again.
+fn watch(mut stats: StatsFile, watched: Option<&str>) -> StatsFile {
+    if let Some(watched) = watched {
+        for test in &mut stats.tests {
+            test.sha256 = sha256_hex(format!("{}\n{watched}", test.sha256).as_bytes());
+        }
+    }
+    stats
 }
 
 /// Test-command mode's stats pass: which functions the command reaches at all.
@@ -33,7 +157,7 @@ fn reach_pass(
     command: &TestCommand,
     inputs: &str,
     interrupted: &AtomicBool,
-) -> Result<Option<Coverage>> {
+) -> Result<Option<StatsFile>> {
     let t = Instant::now();
     crate::info!("reach pass: running the test command once to see which functions it reaches");
     let sources: Vec<_> = ws.project.sources.iter().map(|s| s.path.clone()).collect();
@@ -50,7 +174,7 @@ fn reach_pass(
         stats.tests.first().map_or(0, |t| t.functions.len()),
         t.elapsed().as_secs_f64()
     );
-    Ok(Some(Coverage::new(stats)))
+    Ok(Some(stats))
 }
 
 fn stats_pass(
@@ -58,7 +182,7 @@ fn stats_pass(
     pytest: &PytestCommand,
     inputs: &str,
     interrupted: &AtomicBool,
-) -> Result<Coverage> {
+) -> Result<StatsFile> {
     let t = Instant::now();
     crate::info!("stats pass: running the tests once to see which reach which functions");
     let stats = coverage::run_stats_pass(pytest, &ws.mutants_dir, inputs, interrupted)?;
@@ -67,5 +191,5 @@ fn stats_pass(
         stats.tests.len(),
         t.elapsed().as_secs_f64()
     );
-    Ok(Coverage::new(stats))
+    Ok(stats)
 }

@@ -187,8 +187,13 @@ fn test_file(id: &str) -> &str {
 }
 
 /// Hash of every file under `mutants_dir` the tests can see (sources, tests, config), so stats are
-/// recomputed whenever any of them changes.
-pub fn inputs_hash(mutants_dir: &Path, pytest_args: &[String]) -> String {
+/// recomputed whenever any of them changes; but files `exclude` matches (their path relative to
+/// `mutants_dir`, `/`-separated: `cache_invalidation_exclude`).
+pub fn inputs_hash(
+    mutants_dir: &Path,
+    pytest_args: &[String],
+    exclude: impl Fn(&str) -> bool,
+) -> String {
     let mut files: Vec<PathBuf> = walkdir::WalkDir::new(mutants_dir)
         .into_iter()
         .filter_entry(|e| {
@@ -198,6 +203,11 @@ pub fn inputs_hash(mutants_dir: &Path, pytest_args: &[String]) -> String {
         .filter_map(|e| e.ok())
         .filter(|e| e.file_type().is_file() && !e.file_name().to_string_lossy().ends_with(".meta"))
         .map(|e| e.into_path())
+        .filter(|path| {
+            !path
+                .strip_prefix(mutants_dir)
+                .is_ok_and(|rel| exclude(&crate::generate::slash_path(rel)))
+        })
         .collect();
     files.sort();
     let mut all = Vec::new();

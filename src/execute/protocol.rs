@@ -37,6 +37,13 @@ names! {
     /// With [`MUTANT_STATS`]: the folder where each Python process leaves the functions it
     /// reached, in `<pid>.`[`HITS_EXTENSION`], at exit.
     ENV_SUBPROCESS_HITS = "MUTRUN_SUBPROCESS_HITS";
+    /// Stats mode, `max_stack_depth`: a trampoline reached through more than this many frames of
+    /// project code (counted from the function itself up to the first pytest frame) records no
+    /// hit. Unset: no limit.
+    ENV_MAX_STACK_DEPTH = "MUTRUN_MAX_STACK_DEPTH";
+    /// With [`ENV_MAX_STACK_DEPTH`]: the project code, as absolute paths under `mutants/` (the
+    /// mutated files' top packages and modules, or `paths_to_mutate`), joined by `:`.
+    ENV_SOURCE_ROOTS = "MUTRUN_SOURCE_ROOTS";
     /// `memory_limit_mb`: each test process caps its address space to this many MiB.
     ENV_MEMORY_LIMIT_MB = "MUTRUN_MEMORY_LIMIT_MB";
     /// Read by the runtime only, never set by mutrun: set it by hand to keep a forked child's

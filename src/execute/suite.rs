@@ -6,7 +6,9 @@
 use std::path::PathBuf;
 
 use crate::domain::error::Result;
-use crate::execute::protocol::{ENV_LINES, ENV_MEMORY_LIMIT_MB, LINES_ON};
+use crate::execute::protocol::{
+    ENV_LINES, ENV_MAX_STACK_DEPTH, ENV_MEMORY_LIMIT_MB, ENV_SOURCE_ROOTS, LINES_ON,
+};
 use crate::execute::test_command::{self, TestCommand};
 use crate::execute::worker::{python_env, PytestCommand};
 use crate::workspace::python::Interpreter;
@@ -56,13 +58,54 @@ impl<'w> LazySuite<'w> {
     }
 }
 
-/// What the stats depend on besides the files under `mutants/`: the pytest arguments, or the
-/// test command.
+/// What the stats depend on besides the files under `mutants/`: the pytest arguments and
+/// `max_stack_depth`, or the test command.
 pub fn stats_args(ws: &Workspace) -> Vec<String> {
     match &ws.config.test_command {
         Some(argv) => [vec!["test_command".to_string()], argv.clone()].concat(),
-        None => ws.pytest_args(),
+        None => {
+            let mut args = ws.pytest_args();
+            if let Some(depth) = ws.config.max_stack_depth {
+                // Not a pytest argument: a value no argument list can end with.
+                args.push(format!("\0max_stack_depth={depth}"));
+            }
+            args
+        }
     }
+}
+
+/// `max_stack_depth`'s project code: `paths_to_mutate` in `mutants/`, else each mutated file's
+/// top package or module there (`src/pkg`, `app.py`), so tests and tooling never count.
+fn source_roots(ws: &Workspace) -> Vec<PathBuf> {
+    let mut roots: Vec<PathBuf> = match &ws.config.paths_to_mutate {
+        Some(paths) => paths.clone(),
+        None => ws
+            .project
+            .sources
+            .iter()
+            .map(|source| {
+                let (import_root, _) =
+                    crate::workspace::project::import_root(&ws.root, &source.path);
+                let below = source
+                    .path
+                    .strip_prefix(&import_root)
+                    .unwrap_or(&source.path);
+                match below.components().next() {
+                    Some(top) => import_root.join(top),
+                    None => source.path.clone(),
+                }
+            })
+            // `./pkg` → `pkg`.
+            .map(|root| {
+                root.components()
+                    .filter(|c| !matches!(c, std::path::Component::CurDir))
+                    .collect()
+            })
+            .collect(),
+    };
+    roots.sort();
+    roots.dedup();
+    roots.iter().map(|r| ws.mutants_dir.join(r)).collect()
 }
 
 /// How every pytest process of this project is started.
@@ -75,6 +118,15 @@ fn pytest_command(ws: &Workspace, interpreter: &Interpreter) -> PytestCommand {
     if ws.config.mutate_only_covered_lines {
         // The stats pass records executed lines into `.mutrun/lines.json`.
         env.push((ENV_LINES.into(), LINES_ON.into()));
+    }
+    if let Some(depth) = ws.config.max_stack_depth {
+        // Read by the runtime in the stats pass only (and the subprocesses its tests start).
+        env.push((ENV_MAX_STACK_DEPTH.into(), depth.to_string()));
+        let roots: Vec<String> = source_roots(ws)
+            .iter()
+            .map(|r| r.display().to_string())
+            .collect();
+        env.push((ENV_SOURCE_ROOTS.into(), roots.join(":")));
     }
     PytestCommand {
         python: interpreter.path.clone(),

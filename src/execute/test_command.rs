@@ -100,6 +100,15 @@ impl TestCommand {
         let err = out
             .try_clone()
             .map_err(|e| Error::other(format!("cannot write {}: {e}", log.display())))?;
+        crate::domain::debug_log::event(|| {
+            format!(
+                "starting the test command ({}): {} (in {}, output in {})",
+                mutant.unwrap_or("no mutant"),
+                display(&self.argv),
+                self.cwd.display(),
+                log.display()
+            )
+        });
         let mut cmd = Command::new(program);
         cmd.args(args)
             .current_dir(&self.cwd)

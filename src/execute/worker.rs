@@ -55,6 +55,18 @@ impl PytestCommand {
         }
         own_group_dying_with_mutrun(&mut cmd);
         same_addresses_every_run(&mut cmd);
+        crate::domain::debug_log::event(|| {
+            let extra: Vec<String> = extra_env.iter().map(|(k, v)| format!("{k}={v}")).collect();
+            format!(
+                "starting a pytest process ({} mode{}{}): {} -m pytest -p {PLUGIN_MODULE} -p no:cacheprovider {} (in {})",
+                mode.as_str(),
+                if extra.is_empty() { "" } else { ", " },
+                extra.join(" "),
+                self.python.display(),
+                self.pytest_args.join(" "),
+                self.cwd.display()
+            )
+        });
         cmd
     }
 }

@@ -2,6 +2,7 @@
 //! writes both into `mutants/` — only for files whose source changed since the last run.
 
 pub mod functions;
+pub mod line_patterns;
 pub mod pragma;
 pub mod trampoline;
 pub mod visit;
@@ -17,6 +18,7 @@ use crate::domain::mutant::{MutantKey, Mutation};
 use crate::domain::operators::OperatorSet;
 use crate::record::meta::{self, FileMeta, FunctionMeta, MutantMeta, META_FORMAT};
 use crate::workspace::owned::{self, Kind, Owned};
+use line_patterns::LinePatterns;
 use pragma::{CoverageExclusions, PragmaError, Pragmas, SkipReason};
 use trampoline::PlannedFunction;
 
@@ -76,9 +78,11 @@ pub struct GenerateSettings {
     pub operators: OperatorSet,
     /// Variants keep their annotations, for the type checker (`type_check_command`).
     pub annotate_variants: bool,
-    /// Lines coverage.py is configured to exclude are left alone (as mutmut 3.8 does when
-    /// `mutate_only_covered_lines` is set); `None` when they are mutated like any other.
+    /// Lines coverage.py is configured to exclude are left alone; `None` when they are mutated
+    /// like any other.
     pub coverage_exclusions: Option<CoverageExclusions>,
+    /// `do_not_mutate_patterns`: no mutant touches a line one of them matches.
+    pub line_patterns: LinePatterns,
 }
 
 /// Bumped when the reading of pragmas changes, so every file is read again.
@@ -90,11 +94,19 @@ impl GenerateSettings {
             None => "none".to_string(),
             Some(e) => format!("{:?}", e.patterns),
         };
-        format!(
+        let mut fingerprint = format!(
             "operators={}\nannotate_variants={}\npragmas={PRAGMA_RULES}\ncoverage_exclusions={exclusions}\n",
             self.operators.fingerprint(),
             self.annotate_variants
-        )
+        );
+        // Only when set, so fingerprints written before the setting existed still match.
+        if !self.line_patterns.is_empty() {
+            fingerprint.push_str(&format!(
+                "do_not_mutate_patterns={:?}\n",
+                self.line_patterns.fingerprint()
+            ));
+        }
+        fingerprint
     }
 }
 
@@ -135,6 +147,15 @@ pub fn analyze(
         settings.coverage_exclusions.as_ref(),
     )
     .map_err(SourceProblem::Pragma)?;
+    let pattern_lines = settings.line_patterns.matching_lines(source);
+    let touches_pattern_line = |m: &Mutation| {
+        if pattern_lines.is_empty() {
+            return false;
+        }
+        let first = lines.position(source, m.start).0;
+        let last = lines.position(source, m.end.max(m.start + 1) - 1).0;
+        (first..=last).any(|line| pattern_lines.contains(&line))
+    };
     let all_sites = functions::find_all(parsed.syntax(), module, &pragmas);
     let skipped = skipped_code(source, &lines, &pragmas, &all_sites);
     let sites = all_sites.into_iter().filter(|s| s.skipped.is_none());
@@ -146,6 +167,7 @@ pub fn analyze(
         let found: Vec<Mutation> = visit::function_mutations(source, parsed.tokens(), site.def)
             .into_iter()
             .filter(|m| !pragmas.excludes_range(m.start, m.end))
+            .filter(|m| !touches_pattern_line(m))
             .filter(|m| settings.operators.contains(m.operator))
             .collect();
         let mutations = trampoline::dedupe(source, site.def, found);

@@ -24,7 +24,7 @@ pub fn merge(ws: &Workspace, dirs: &[PathBuf]) -> Result<ExitCode> {
     for warning in warnings {
         crate::warning!("{warning}");
     }
-    let inputs = coverage::inputs_hash(&ws.mutants_dir, &ws.pytest_args());
+    let inputs = coverage::learn::inputs_hash(ws)?;
     let mut have_stats = coverage::reusable(&ws.mutants_dir, &inputs).is_some();
     let mut taken = 0;
     for dir in dirs {

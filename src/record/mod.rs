@@ -72,6 +72,21 @@ impl Recorder {
     }
 
     pub fn record(&mut self, id: &MutantId, record: VerdictRecord) {
+        crate::domain::debug_log::event(|| {
+            let mut line = format!(
+                "{id}: {} ({:.3} s, {} tests run)",
+                record.verdict,
+                record.seconds,
+                record.tests_run.len()
+            );
+            if let Some(killer) = &record.killer {
+                line.push_str(&format!(", killed by {killer}"));
+            }
+            if let Some(detail) = &record.detail {
+                line.push_str(&format!(": {}", detail.lines().next().unwrap_or_default()));
+            }
+            line
+        });
         if let Some(&(f, m)) = self.index.get(id) {
             self.files[f].1.mutants[m].verdict = Some(record);
             self.dirty.insert(f);

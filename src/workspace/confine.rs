@@ -18,7 +18,11 @@ const KEEP_INSIDE: &str = "mutrun reads, mutates and writes only inside the proj
 /// `root` through a symbolic link. A path that does not exist is left to the stage that uses it.
 pub fn check_config_paths(root: &Path, config: &Config, cli: &CliOverrides) -> Result<()> {
     let root = canonical_root(root)?;
-    let keys: [(&str, &str, bool, &[PathBuf]); 3] = [
+    let log_file: &[PathBuf] = match config.debug || config.log_to_file {
+        true => std::slice::from_ref(&config.log_file_path),
+        false => &[],
+    };
+    let keys: [(&str, &str, bool, &[PathBuf]); 4] = [
         (
             "paths_to_mutate",
             "--paths-to-mutate",
@@ -32,6 +36,7 @@ pub fn check_config_paths(root: &Path, config: &Config, cli: &CliOverrides) -> R
             &config.tests_dir,
         ),
         ("also_copy", "", false, &config.also_copy),
+        ("log_file_path", "", false, log_file),
     ];
     for (key, flag, from_cli, paths) in keys {
         for path in paths {

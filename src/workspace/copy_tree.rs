@@ -65,6 +65,19 @@ pub fn mirror(
     also_copy: &[PathBuf],
     owned: &Owned,
 ) -> Result<CopyReport> {
+    mirror_keeping(root, dest, skip_files, also_copy, &[], owned)
+}
+
+/// [`mirror`], keeping `keep` (paths relative to `dest` that mutrun writes there itself: the
+/// `debug` log file) where the copy would remove them.
+pub fn mirror_keeping(
+    root: &Path,
+    dest: &Path,
+    skip_files: &HashSet<PathBuf>,
+    also_copy: &[PathBuf],
+    keep: &[PathBuf],
+    owned: &Owned,
+) -> Result<CopyReport> {
     let root = root
         .canonicalize()
         .map_err(|e| Error::io("open the project directory", root, e))?;
@@ -81,6 +94,7 @@ pub fn mirror(
             .map(Path::to_path_buf),
         skip_files,
         also_copy,
+        keep,
         expected: HashSet::new(),
         report: CopyReport::default(),
         owned,
@@ -111,6 +125,8 @@ struct Mirror<'a> {
     dest_in_root: Option<PathBuf>,
     skip_files: &'a HashSet<PathBuf>,
     also_copy: &'a [PathBuf],
+    /// Relative paths in the copy that are mutrun's own and stay.
+    keep: &'a [PathBuf],
     /// Relative paths (files, links, directories) that belong in the copy.
     expected: HashSet<PathBuf>,
     report: CopyReport,
@@ -421,6 +437,9 @@ impl Mirror<'_> {
                 continue;
             }
             let expected = dir_expected && self.expected.contains(&rel);
+            if !expected && self.keep.contains(&rel) {
+                continue;
+            }
             let path = self.dest.join(&rel);
             if file_type.is_dir() {
                 let is_cache = rel

@@ -13,8 +13,10 @@ use std::collections::HashSet;
 use std::path::{Path, PathBuf};
 
 use crate::config::{self, CliOverrides, Config};
+use crate::domain::debug_log;
 use crate::domain::error::{Error, Result};
 use crate::execute::runtime;
+use crate::generate::line_patterns::LinePatterns;
 use crate::generate::pragma::CoverageExclusions;
 use crate::generate::{self, GenerateReport, GenerateSettings};
 use owned::Owned;
@@ -45,11 +47,19 @@ impl Workspace {
             ))
         })?;
         let config = config::load(&root, overrides)?;
+        // Checked here, so `settings()` can compile them again without a way to fail.
+        LinePatterns::new(&config.do_not_mutate_patterns).map_err(Error::usage)?;
         confine::check_config_paths(&root, &config, overrides)?;
         refuse_configured_mutants(&config)?;
         confine::check_mutants_dir(&root, &root.join(MUTANTS_DIR))?;
         for warning in &config.warnings {
             crate::warning!("{warning}");
+        }
+        for note in &config.notes {
+            crate::info!("note: {note}");
+        }
+        if config.debug || config.log_to_file {
+            debug_log::init(config.debug, Some(root.join(&config.log_file_path)));
         }
         let project = project::discover(&root, &config)?;
         let coverage_exclusions = coverage_config::exclusions(&root)?;
@@ -72,11 +82,12 @@ impl Workspace {
             .collect();
         writable_mutants_dir(&self.mutants_dir)?;
         let owned = Owned::claim(&self.root, &self.mutants_dir)?;
-        let copy = copy_tree::mirror(
+        let copy = copy_tree::mirror_keeping(
             &self.root,
             &self.mutants_dir,
             &sources,
             &self.config.also_copy,
+            self.log_file_in_mutants().as_slice(),
             &owned,
         )?;
         for warning in &copy.warnings {
@@ -106,7 +117,24 @@ impl Workspace {
             operators: self.config.operators.clone(),
             annotate_variants: !self.config.type_check_command.is_empty(),
             coverage_exclusions: Some(self.coverage_exclusions.clone()),
+            // Compiled in `open` already: an error is impossible here.
+            line_patterns: LinePatterns::new(&self.config.do_not_mutate_patterns)
+                .unwrap_or_default(),
         }
+    }
+
+    /// The `debug` / `log_to_file` log file, relative to `mutants/`, when it is in there: the copy
+    /// keeps it and the stats inputs hash leaves it out.
+    pub fn log_file_in_mutants(&self) -> Option<PathBuf> {
+        if !(self.config.debug || self.config.log_to_file) {
+            return None;
+        }
+        self.config
+            .log_file_path
+            .strip_prefix(MUTANTS_DIR)
+            .ok()
+            .filter(|rel| !rel.as_os_str().is_empty())
+            .map(Path::to_path_buf)
     }
 
     pub fn runtime_dir(&self) -> PathBuf {
@@ -134,9 +162,17 @@ impl Workspace {
         Ok(interpreter)
     }
 
-    /// The pytest arguments every process gets: the configured extra args, then the tests dirs.
+    /// The pytest arguments every process gets: the configured extra args, the arguments that
+    /// choose the suite (`pytest_add_cli_args_test_selection`: every process mutrun starts
+    /// collects the suite, then runs the tests it picks by node id), then the tests dirs.
     pub fn pytest_args(&self) -> Vec<String> {
         let mut args = self.config.pytest_add_cli_args.clone();
+        args.extend(
+            self.config
+                .pytest_add_cli_args_test_selection
+                .iter()
+                .cloned(),
+        );
         args.extend(
             self.config
                 .tests_dir

@@ -297,7 +297,7 @@ impl Owned {
                 examples(&left)
             ));
         }
-        eprintln!("mutrun: warning: {message}");
+        crate::warning!("{message}");
         Ok(())
     }
 }

@@ -107,29 +107,41 @@ pub fn discover(root: &Path, config: &Config) -> Result<Project> {
     })
 }
 
-/// `do_not_mutate` globs and the configured test directories.
+/// `do_not_mutate` and `only_mutate` globs and the configured test directories.
 struct Exclusions {
     globs: GlobSet,
     tests_dirs: Vec<PathBuf>,
     any_globs: bool,
+    /// `only_mutate`; `None` when not given.
+    only: Option<GlobSet>,
+}
+
+/// The globs of `key` as one set (`*` crosses `/`, as in mutmut's `fnmatch`).
+fn glob_set(key: &str, patterns: &[String]) -> Result<GlobSet> {
+    let mut builder = GlobSetBuilder::new();
+    for pattern in patterns {
+        let glob = Glob::new(pattern).map_err(|e| {
+            Error::usage(format!(
+                "{key}: `{pattern}` is not a valid glob: {}",
+                e.kind()
+            ))
+        })?;
+        builder.add(glob);
+    }
+    builder
+        .build()
+        .map_err(|e| Error::usage(format!("{key}: {e}")))
 }
 
 impl Exclusions {
     fn new(config: &Config) -> Result<Exclusions> {
-        let mut builder = GlobSetBuilder::new();
-        for pattern in &config.do_not_mutate {
-            let glob = Glob::new(pattern).map_err(|e| {
-                Error::usage(format!(
-                    "do_not_mutate: `{pattern}` is not a valid glob: {}",
-                    e.kind()
-                ))
-            })?;
-            builder.add(glob);
-        }
-        let globs = builder
-            .build()
-            .map_err(|e| Error::usage(format!("do_not_mutate: {e}")))?;
+        let globs = glob_set("do_not_mutate", &config.do_not_mutate)?;
+        let only = match config.only_mutate.is_empty() {
+            true => None,
+            false => Some(glob_set("only_mutate", &config.only_mutate)?),
+        };
         Ok(Exclusions {
+            only,
             globs,
             tests_dirs: config
                 .tests_dir
@@ -141,10 +153,20 @@ impl Exclusions {
         })
     }
 
-    /// True when `rel` (or a directory above it) matches `do_not_mutate` or is a tests dir.
+    /// True when `rel` (or a directory above it) matches `do_not_mutate` or is a tests dir, or
+    /// `only_mutate` is given and `rel` (or a directory above it) matches none of it.
     fn excludes(&self, rel: &Path) -> bool {
         if self.tests_dirs.iter().any(|t| rel.starts_with(t)) {
             return true;
+        }
+        if let Some(only) = &self.only {
+            let included = rel
+                .ancestors()
+                .filter(|a| !a.as_os_str().is_empty())
+                .any(|a| only.is_match(slash_path(a)));
+            if !included {
+                return true;
+            }
         }
         if !self.any_globs {
             return false;
@@ -155,10 +177,11 @@ impl Exclusions {
     }
 
     fn note(&self) -> &'static str {
-        if self.any_globs {
-            " (after removing files matching do_not_mutate)"
-        } else {
-            ""
+        match (self.any_globs, self.only.is_some()) {
+            (true, true) => " (after keeping files matching only_mutate and removing those matching do_not_mutate)",
+            (true, false) => " (after removing files matching do_not_mutate)",
+            (false, true) => " (after keeping files matching only_mutate)",
+            (false, false) => "",
         }
     }
 }
@@ -725,6 +748,41 @@ mod tests {
                  `pkg.m`: one/pkg/m.py and two/pkg/m.py\n"
             ),
             "{text}"
+        );
+    }
+
+    #[test]
+    fn only_mutate_keeps_matching_files_as_mutmut_does() {
+        let dir = tree(&[
+            "src/app/__init__.py",
+            "src/app/api/__init__.py",
+            "src/app/api/routes.py",
+            "src/app/api/deep/inner.py",
+            "src/app/core.py",
+            "src/app/cli.py",
+        ]);
+        // `*` crosses `/` (fnmatch); do_not_mutate still removes from what only_mutate keeps.
+        let config = Config {
+            only_mutate: vec!["src/app/api/*".into(), "*core.py".into()],
+            do_not_mutate: vec!["*/deep/*".into()],
+            ..Config::default()
+        };
+        assert_eq!(
+            found(&dir, &config),
+            pairs(&[
+                ("src/app/api/__init__.py", "app.api"),
+                ("src/app/api/routes.py", "app.api.routes"),
+                ("src/app/core.py", "app.core"),
+            ])
+        );
+        let config = Config {
+            only_mutate: vec!["nothing/*".into()],
+            ..Config::default()
+        };
+        let err = discover(dir.path(), &config).unwrap_err().to_string();
+        assert!(
+            err.contains("(after keeping files matching only_mutate)"),
+            "{err}"
         );
     }
 
