@@ -333,7 +333,7 @@ fn unknown_keys() {
          paths_to_mutate, tests_dir, also_copy, do_not_mutate, pytest_add_cli_args, \
          pytest_add_cli_args_test_selection, workers, timeout_multiplier, timeout_constant, \
          python, memory_limit_mb, test_command, operators, disable_operators, \
-         mutate_only_covered_lines, type_check_command"
+         mutate_only_covered_lines, coverage, type_check_command"
     );
     // mutmut's own options are only tolerated in mutmut's sections.
     let got = load_err(&[("pyproject.toml", "[tool.mutrun]\ndebug = true\n")]);

@@ -19,7 +19,7 @@ pub fn learn(
 ) -> Result<Option<Coverage>> {
     let inputs = coverage::inputs_hash(&ws.mutants_dir, &suite::stats_args(ws));
     if let Some(stats) = coverage::reusable(&ws.mutants_dir, &inputs) {
-        return Ok(Some(Coverage::new(stats)));
+        return Ok(Some(Coverage::of(ws, stats)));
     }
     match suite.get()? {
         Suite::Command(command) => reach_pass(ws, command, &inputs, interrupted),
@@ -52,7 +52,7 @@ fn reach_pass(
         stats.tests.first().map_or(0, |t| t.functions.len()),
         t.elapsed().as_secs_f64()
     );
-    Ok(Some(Coverage::new(stats)))
+    Ok(Some(Coverage::of(ws, stats)))
 }
 
 fn stats_pass(
@@ -63,11 +63,19 @@ fn stats_pass(
 ) -> Result<Coverage> {
     let t = Instant::now();
     eprintln!("mutrun: stats pass: running the tests once to see which reach which functions");
-    let stats = coverage::run_stats_pass(pytest, &ws.mutants_dir, inputs, interrupted)?;
-    eprintln!(
-        "mutrun: stats pass done: {} tests in {:.1} s",
-        stats.tests.len(),
-        t.elapsed().as_secs_f64()
+    let mut stats = coverage::run_stats_pass(pytest, &ws.mutants_dir, inputs, interrupted)?;
+    let pass = t.elapsed().as_secs_f64();
+    coverage::lines::map_traced(
+        &mut stats,
+        &ws.root,
+        &ws.mutants_dir,
+        &ws.settings(),
+        &ws.project.sources,
     );
-    Ok(Coverage::new(stats))
+    coverage::save(&ws.mutants_dir, &stats)?;
+    eprintln!(
+        "mutrun: stats pass done: {} tests in {pass:.1} s",
+        stats.tests.len(),
+    );
+    Ok(Coverage::of(ws, stats))
 }

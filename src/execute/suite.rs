@@ -5,6 +5,7 @@
 
 use std::path::PathBuf;
 
+use crate::config::CoverageLevel;
 use crate::domain::error::Result;
 use crate::execute::protocol::{ENV_LINES, ENV_MEMORY_LIMIT_MB, LINES_ON};
 use crate::execute::test_command::{self, TestCommand};
@@ -72,8 +73,9 @@ fn pytest_command(ws: &Workspace, interpreter: &Interpreter) -> PytestCommand {
         // Applied by each forked child (RLIMIT_AS), never by the worker that serves them.
         env.push((ENV_MEMORY_LIMIT_MB.into(), mb.to_string()));
     }
-    if ws.config.mutate_only_covered_lines {
-        // The stats pass records executed lines into `.mutrun/lines.json`.
+    if ws.config.mutate_only_covered_lines || ws.config.coverage == CoverageLevel::Line {
+        // The stats pass records the lines each test executes (stats.json) and all executed
+        // lines (`.mutrun/lines.json`).
         env.push((ENV_LINES.into(), LINES_ON.into()));
     }
     PytestCommand {
