@@ -52,8 +52,9 @@ class Lines:
                 return
         import threading
 
-        sys.settrace(self._on_call)
-        threading.settrace(self._on_call)
+        on_call = self._tracer()
+        sys.settrace(on_call)
+        threading.settrace(on_call)
 
     def swap(self, window, rearm=True):
         """Makes `window` (a set) the open window and returns the one it replaces. `rearm`: every
@@ -111,20 +112,33 @@ class Lines:
         self.dirty.add(code)
         return self.disable
 
-    # sys.settrace (3.9-3.11)
-    def _on_call(self, frame, event, arg):
-        code = frame.f_code
-        if self._want(code.co_filename):
-            if code not in self.started:
-                self.started.add(code)
-                self._code_started(code)
-            return self._on_local
-        return None
+    # sys.settrace (3.9-3.11): called for every frame of the suite, so closures over locals
+    # rather than attribute lookups.
+    def _tracer(self):
+        wanted = self.wanted
+        want = self._want
+        started = self.started
+        code_started = self._code_started
+        recorder = self
 
-    def _on_local(self, frame, event, arg):
-        if event == "line":
-            self.current.add((frame.f_code.co_filename, frame.f_lineno))
-        return self._on_local
+        def on_line(frame, event, arg):
+            if event == "line":
+                recorder.current.add((frame.f_code.co_filename, frame.f_lineno))
+            return on_line
+
+        def on_call(frame, event, arg):
+            code = frame.f_code
+            mutated = wanted.get(code.co_filename)
+            if mutated is None:
+                mutated = want(code.co_filename)
+            if not mutated:
+                return None
+            if code not in started:
+                started.add(code)
+                code_started(code)
+            return on_line
+
+        return on_call
 
     def stop(self):
         if self.tool is not None:
