@@ -39,6 +39,7 @@ RUNTIME_ALIAS = "_mutrun_rt"
 STATS_FILE = "stats.json"
 LINES_FILE = "lines.json"
 HITS_EXTENSION = "hits"
+LINES_EXTENSION = "lines"
 OUTCOME_FAILED = "failed"
 OUTCOME_PASSED = "passed"
 OUTCOME_SKIPPED = "skipped"
@@ -84,7 +85,8 @@ RESULT_KEYS = (RAN, FAILED, UNKNOWN)
 FAILURE_KEYS = (TEST, WHEN, MESSAGE, OUT_OF_MEMORY)
 ERROR_KEYS = (WHERE, MESSAGE)
 
-# stats.json (written in stats mode), one test in it, and one file of lines.json.
+# stats.json (written in stats mode), one test in it, one file of lines.json, and the lines each
+# test executed.
 FORMAT = "format"
 PYTHON = "python"
 COLLECTION_HITS = "collection_hits"
@@ -97,6 +99,10 @@ FUNCTIONS = "functions"
 SHA256 = "sha256"
 EXECUTED = "executed"
 CODE = "code"
-STATS_KEYS = (FORMAT, PYTHON, TESTS, COLLECTION_HITS, COLLECTION_HIT_FILES, COLLECT_ERRORS, SHADOWED)
+TRACED = "traced"
+FILES = "files"
+STATS_KEYS = (FORMAT, PYTHON, TESTS, COLLECTION_HITS, COLLECTION_HIT_FILES, COLLECT_ERRORS, SHADOWED, TRACED)
 TEST_STATS_KEYS = (ID, DURATION, OUTCOME, FUNCTIONS, SHA256)
 LINES_KEYS = (EXECUTED, CODE)
+# stats.json's TRACED: the lines each test executed, in the trampolined files' numbering.
+TRACED_KEYS = (FILES, CODE, TESTS)

@@ -24,6 +24,9 @@ _ENV_SUBPROCESS_HITS = "MUTRUN_SUBPROCESS_HITS"  # mutrun_protocol.ENV_SUBPROCES
 _ENV_MAX_STACK_DEPTH = "MUTRUN_MAX_STACK_DEPTH"  # mutrun_protocol.ENV_MAX_STACK_DEPTH
 _ENV_SOURCE_ROOTS = "MUTRUN_SOURCE_ROOTS"  # mutrun_protocol.ENV_SOURCE_ROOTS
 _HITS_EXTENSION = "hits"  # mutrun_protocol.HITS_EXTENSION
+_ENV_LINES = "MUTRUN_LINES"  # mutrun_protocol.ENV_LINES
+_LINES_ON = "1"  # mutrun_protocol.LINES_ON
+_LINES_EXTENSION = "lines"  # mutrun_protocol.LINES_EXTENSION
 _STATS = "stats"  # mutrun_protocol.MUTANT_STATS
 _FAIL = "fail"  # mutrun_protocol.MUTANT_FORCED_FAIL
 _MUTANT = "mutant"
@@ -189,13 +192,19 @@ def _rename(function, name, qualname):
 
 
 # Stats mode in a Python subprocess a test started: the stats plugin's process points this at a
-# folder, and the hits of this process are left there at exit for the plugin to add to the test
-# that started it. The plugin's own process sets it to None.
+# folder, and the hits of this process (and, with line recording, the lines of the mutated files
+# it ran) are left there at exit for the plugin to add to the test that started it. The plugin's
+# own process sets it to None.
 _subprocess_hits = os.environ.get(_ENV_SUBPROCESS_HITS)
+_lines = None  # that subprocess's line recorder (mutrun_lines.Lines)
 
 
 def _leave_hits():
-    if active is not _STATS or not _subprocess_hits or not _hits:
+    if active is not _STATS or not _subprocess_hits:
+        return
+    if _lines is not None:
+        _lines.leave(os.path.join(_subprocess_hits, "%d.%s" % (os.getpid(), _LINES_EXTENSION)))
+    if not _hits:
         return
     path = os.path.join(_subprocess_hits, "%d.%s" % (os.getpid(), _HITS_EXTENSION))
     try:
@@ -212,4 +221,9 @@ if active is _STATS:
 if active is _STATS and _subprocess_hits:
     import atexit
 
+    if os.environ.get(_ENV_LINES) == _LINES_ON:
+        import mutrun_lines
+
+        # The hits folder is mutants/.mutrun/subprocess-hits.
+        _lines = mutrun_lines.Lines(os.path.dirname(os.path.dirname(_subprocess_hits)))
     atexit.register(_leave_hits)

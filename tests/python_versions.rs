@@ -154,3 +154,105 @@ fn every_supported_python_gives_the_same_verdicts_on_kinds() {
         );
     }
 }
+
+/// Each mutant's verdict and the tests chosen for it (sorted), by id.
+type Selected = BTreeMap<String, (String, Vec<String>)>;
+
+/// Each mutant's verdict (from the `.meta` files) and the tests `mutrun tests-for` chooses for
+/// it. (Which of the chosen tests a killed mutant ran depends on their measured durations: test
+/// order, not selection.)
+fn verdicts_and_tests(project: &Path) -> Selected {
+    let mut out = BTreeMap::new();
+    for entry in walkdir::WalkDir::new(project.join("mutants"))
+        .into_iter()
+        .filter_map(|e| e.ok())
+        .filter(|e| e.path().extension().is_some_and(|x| x == "meta"))
+    {
+        let text = std::fs::read_to_string(entry.path()).expect("read .meta");
+        let meta: serde_json::Value = serde_json::from_str(&text).expect(".meta is JSON");
+        for mutant in meta["mutants"].as_array().expect("mutants array") {
+            let id = mutant["id"].as_str().expect("id").to_string();
+            let verdict = mutant["verdict"]["verdict"]
+                .as_str()
+                .unwrap_or("<none>")
+                .to_string();
+            let chosen = common::mutrun(project, &["tests-for", &id]);
+            assert!(chosen.status.success(), "{}", common::text(&chosen));
+            let mut tests: Vec<String> = String::from_utf8_lossy(&chosen.stdout)
+                .lines()
+                .filter_map(|l| l.split_whitespace().last())
+                .filter(|t| t.contains("::"))
+                .map(str::to_string)
+                .collect();
+            tests.sort();
+            out.insert(id, (verdict, tests));
+        }
+    }
+    out
+}
+
+/// Line-level selection records lines with `sys.monitoring` on 3.12+ and with a trace function
+/// before: both must choose the same tests for every mutant of `fixtures/line_selection` (a
+/// branch one test reaches, a line only a subprocess executes, a session fixture's lines, a line
+/// no test executes).
+#[test]
+fn every_supported_python_selects_the_same_tests_by_line() {
+    let mut by_version: Vec<(String, Selected)> = Vec::new();
+    for version in VERSIONS {
+        let Some(python) = find_interpreter(version).and_then(|base| venv_python(version, &base))
+        else {
+            continue;
+        };
+        let (_guard, project) = common::fixture("line_selection");
+        let output = Command::new(env!("CARGO_BIN_EXE_mutrun"))
+            .arg("-C")
+            .arg(&project)
+            .args(["run", "--no-progress", "--python"])
+            .arg(&python)
+            .output()
+            .expect("run mutrun");
+        assert!(
+            output.status.success(),
+            "Python {version}: {}",
+            common::text(&output)
+        );
+        let found = verdicts_and_tests(&project);
+        // `return "A"` (branchy.grade.grade's mutants 4-6) runs test_top alone.
+        let top = &found["branchy.grade.grade:5"];
+        assert_eq!(
+            (top.0.as_str(), top.1.as_slice()),
+            (
+                "killed",
+                ["tests/test_grade.py::test_top".to_string()].as_slice()
+            ),
+            "Python {version}: {found:#?}"
+        );
+        assert!(
+            found.values().any(|(v, _)| v == "no_tests"),
+            "Python {version}: {found:#?}"
+        );
+        by_version.push((version.to_string(), found));
+    }
+    let tracer = by_version
+        .iter()
+        .filter(|(v, _)| v.as_str() < "3.12")
+        .count();
+    let monitoring = by_version.len() - tracer;
+    eprintln!(
+        "line selection: {tracer} versions with the tracer, {monitoring} with sys.monitoring"
+    );
+    assert!(!by_version.is_empty(), "no CPython 3.9-3.13 found at all");
+    let (first_version, first) = &by_version[0];
+    for (version, found) in &by_version[1..] {
+        let differing: Vec<String> = first
+            .iter()
+            .filter(|(id, v)| found.get(*id) != Some(*v))
+            .map(|(id, v)| format!("{id}: {first_version} {v:?}, {version} {:?}", found.get(id)))
+            .collect();
+        assert!(
+            differing.is_empty() && first.len() == found.len(),
+            "line selection differs between Python versions:\n{}",
+            differing.join("\n")
+        );
+    }
+}

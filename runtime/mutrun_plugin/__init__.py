@@ -1,8 +1,9 @@
 """mutrun's pytest plugin, loaded with `-p mutrun_plugin`. ENV_MODE selects what it does, each mode
 in its own module (names from mutrun_protocol, shared helpers in `common`):
 
-- stats:  record, per test, its duration and the trampolines it reached (setup, call, teardown,
-          and through session/module fixtures it uses); write them to ENV_STATS_OUT.
+- stats:  record, per test, its duration, the trampolines it reached and (ENV_LINES) the lines of
+          the mutated files it executed (setup, call, teardown, and through session/module
+          fixtures it uses); write them to ENV_STATS_OUT.
 - worker: collect once, then serve requests from mutrun on stdin: fork one child per request,
           run the listed tests in it with the mutant active, report on the original stdout.
 - zygote: configure pytest but collect nothing; per request fork a child that activates the

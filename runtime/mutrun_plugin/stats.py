@@ -1,6 +1,7 @@
 """The stats pass (MODE_STATS): one plain run of the suite with every trampoline recording; writes,
 per test, its duration, outcome and the trampolines it reached (in setup, call and teardown, and
-through the session and module fixtures it uses), and what ran at import and collection."""
+through the session and module fixtures it uses), with ENV_LINES the lines of the mutated files it
+executed (charged the same way), and what ran at import and collection."""
 
 import json
 import os
@@ -11,7 +12,7 @@ import pytest
 import mutrun_protocol as P
 import mutrun_runtime
 from mutrun_plugin.common import first_error_lines
-from mutrun_plugin.lines import Lines
+from mutrun_lines import Lines, ranges
 
 # The line every trampolined module starts with (generate/trampoline.rs writes it).
 _TRAMPOLINE_IMPORT = ("import %s as %s" % (P.RUNTIME_MODULE, P.RUNTIME_ALIAS)).encode()
@@ -38,8 +39,13 @@ class Stats:
         self.tests = []
         self.fixture_hits = {}
         self.current = None
-        # `mutate_only_covered_lines`: the lines of the mutated files that run, from here on.
+        # Line selection and `mutate_only_covered_lines`: the lines of the mutated files that run,
+        # from here on; per test (aligned with self.tests) and per fixture definition.
         self.lines = None
+        self.test_lines = []
+        self.fixture_lines = {}
+        self.subprocess_code = []  # (relative file, line) holding code, from subprocesses
+        self.subprocess_executed = []  # (relative file, line) executed in subprocesses
         if os.environ.get(P.ENV_LINES) == P.LINES_ON:
             self.lines = Lines(self.mutants_dir())
         else:
@@ -56,12 +62,21 @@ class Stats:
     def pytest_runtest_protocol(self, item, nextitem):
         self.current = {P.ID: item.nodeid, P.DURATION: 0.0, P.OUTCOME: P.OUTCOME_PASSED, "hits": set()}
         mutrun_runtime._hits = self.current["hits"]
+        lines = set()
+        if self.lines is not None:
+            self.lines.swap(lines)
         yield
         test = self.current
         test["hits"] |= self._take_subprocess_hits()
         for fixturedefs in item._fixtureinfo.name2fixturedefs.values():
             for fixturedef in fixturedefs:
                 test["hits"] |= self.fixture_hits.get(fixturedef, set())
+                lines |= self.fixture_lines.get(fixturedef, set())
+        if self.lines is not None:
+            # Lines between tests (session teardown, plugins) are nobody's, as hits are.
+            self.lines.swap(set())
+            lines |= self._take_subprocess_lines()
+            self.test_lines.append(lines)
         self.tests.append(
             {
                 P.ID: test[P.ID],
@@ -75,14 +90,33 @@ class Stats:
         # Hits between tests (session teardown, plugins) are nobody's; drop them.
         mutrun_runtime._hits = set()
 
+    def _take_subprocess_lines(self):
+        """The lines subprocesses left since the last test, as (absolute file name, line)."""
+        executed = set()
+        for path in self._subprocess_files(P.LINES_EXTENSION):
+            try:
+                with open(path) as f:
+                    record = json.load(f)
+                os.remove(path)
+            except (OSError, ValueError):
+                continue
+            for name, entry in record.items():
+                filename = os.path.join(self.lines.here, name)
+                executed.update((filename, line) for line in entry.get(P.EXECUTED, ()))
+                self.subprocess_executed.extend((name, line) for line in entry.get(P.EXECUTED, ()))
+                self.subprocess_code.extend((name, line) for line in entry.get(P.CODE, ()))
+        return executed
+
+    def _subprocess_files(self, extension):
+        try:
+            names = [n for n in os.listdir(self.subprocess_hits) if n.endswith("." + extension)]
+        except OSError:
+            return []
+        return [os.path.join(self.subprocess_hits, name) for name in names]
+
     def _take_subprocess_hits(self):
         hits = set()
-        try:
-            names = [n for n in os.listdir(self.subprocess_hits) if n.endswith("." + P.HITS_EXTENSION)]
-        except OSError:
-            return hits
-        for name in names:
-            path = os.path.join(self.subprocess_hits, name)
+        for path in self._subprocess_files(P.HITS_EXTENSION):
             try:
                 with open(path) as f:
                     hits.update(line for line in f.read().splitlines() if line)
@@ -96,6 +130,8 @@ class Stats:
         outer = mutrun_runtime._hits
         inner = set()
         mutrun_runtime._hits = inner
+        inner_lines = set()
+        outer_lines = self.lines.swap(inner_lines) if self.lines is not None else None
         try:
             yield
         finally:
@@ -103,6 +139,10 @@ class Stats:
             outer |= inner
             # A session/module fixture runs once but serves many tests: remember what it reached.
             self.fixture_hits.setdefault(fixturedef, set()).update(inner)
+            if self.lines is not None:
+                self.lines.swap(outer_lines, rearm=False)
+                outer_lines |= inner_lines
+                self.fixture_lines.setdefault(fixturedef, set()).update(inner_lines)
 
     @pytest.hookimpl(hookwrapper=True)
     def pytest_make_collect_report(self, collector):
@@ -141,14 +181,45 @@ class Stats:
             P.SHADOWED: _shadowed_modules(os.path.dirname(os.path.dirname(os.path.abspath(self.out_path)))),
         }
         if self.lines is not None:
+            self.lines.stop()
+            self._take_subprocess_lines()
+            record = self.lines.record(self.subprocess_executed)
+            for name, line in self.subprocess_code:
+                record.setdefault(name, {P.EXECUTED: [], P.CODE: []})[P.CODE].append(line)
+            for entry in record.values():
+                entry[P.CODE] = sorted(set(entry[P.CODE]))
+            data[P.TRACED] = self._traced(record)
             lines_path = os.path.join(os.path.dirname(os.path.abspath(self.out_path)), P.LINES_FILE)
             with open(lines_path + ".tmp", "w") as f:
-                json.dump(self.lines.stop(self.mutants_dir()), f)
+                json.dump(record, f)
             os.replace(lines_path + ".tmp", lines_path)
         tmp = self.out_path + ".tmp"
         with open(tmp, "w") as f:
             json.dump(data, f)
         os.replace(tmp, self.out_path)
+
+
+    def _traced(self, record):
+        """Per test, the lines it executed, in the trampolined files' numbering (mutrun maps
+        them to the sources' and stores them as each test's `lines`): the files, the lines
+        holding code of each, and per test (in TESTS order) [[file index, ranges], ...]."""
+        files = sorted(record)
+        index = {name: i for i, name in enumerate(files)}
+        names = {}
+        tests = []
+        for lines in self.test_lines:
+            by_file = {}
+            for filename, line in lines:
+                name = names.get(filename)
+                if name is None:
+                    name = names[filename] = self.lines.relative(filename)
+                by_file.setdefault(name, set()).add(line)
+            tests.append(sorted([index[name], ranges(ls)] for name, ls in by_file.items() if name in index))
+        return {
+            P.FILES: files,
+            P.CODE: [[i, ranges(record[name][P.CODE])] for i, name in enumerate(files)],
+            P.TESTS: tests,
+        }
 
 
 def _shadowed_modules(mutants_dir):

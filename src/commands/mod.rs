@@ -12,7 +12,7 @@ use std::path::Path;
 use serde::Serialize;
 
 use crate::config::CliOverrides;
-use crate::coverage::{self, Coverage};
+use crate::coverage::{self, Chosen, Coverage};
 use crate::domain::error::{Error, Result};
 use crate::domain::exit_code::ExitCode;
 use crate::domain::hash::sha256_hex;
@@ -311,7 +311,7 @@ pub fn show(ws: &Workspace, id: &str) -> Result<ExitCode> {
             );
         }
     }
-    print_covering_tests(ws, &mutant);
+    print_covering_tests(ws, &file.source, &mutant);
     crate::out!(
         "{}",
         unified_diff(&file.source, &text, &mutated_text(&text, &mutant)?, color)
@@ -319,14 +319,25 @@ pub fn show(ws: &Workspace, id: &str) -> Result<ExitCode> {
     Ok(ExitCode::Success)
 }
 
-/// `show`'s list of the tests that reach the mutant's function, from the last stats pass.
-fn print_covering_tests(ws: &Workspace, mutant: &MutantMeta) {
+/// `show`'s list of the tests the mutant runs (those that execute its lines, or reach its
+/// function), from the last stats pass.
+fn print_covering_tests(ws: &Workspace, source: &str, mutant: &MutantMeta) {
     let Some(stats) = coverage::read(&ws.mutants_dir) else {
         crate::outln!("covering tests: not known yet (`mutrun run` records which tests reach which functions)");
         return;
     };
-    let coverage = Coverage::new(stats);
-    let tests = coverage.tests_for(&mutant.function);
+    let coverage = Coverage::of(ws, stats);
+    let span = mutant.span(source);
+    let selected = coverage.tests_for_mutant(&span);
+    let tests = &selected.tests;
+    if let Some(why) = selected.no_test_executes(&span) {
+        crate::outln!(
+            "covering tests: none ({why}; {} tests reach {})",
+            coverage.tests_for(&mutant.function).len(),
+            mutant.function.as_str()
+        );
+        return;
+    }
     if tests.is_empty() {
         crate::outln!(
             "covering tests: none (no test reaches {})",
@@ -334,7 +345,14 @@ fn print_covering_tests(ws: &Workspace, mutant: &MutantMeta) {
         );
         return;
     }
-    crate::outln!("covering tests ({}, fastest first):", tests.len());
+    match selected.chosen {
+        Chosen::Lines => crate::outln!(
+            "covering tests: the {} that execute {} (fastest first):",
+            tests.len(),
+            coverage::lines_text(&span)
+        ),
+        _ => crate::outln!("covering tests ({}, fastest first):", tests.len()),
+    }
     for test in tests.iter().take(20) {
         crate::outln!("  {:>9.4} s  {}", test.duration, test.id);
     }
@@ -347,15 +365,25 @@ fn print_covering_tests(ws: &Workspace, mutant: &MutantMeta) {
     }
 }
 
-/// `mutrun tests-for ID`: the tests that reach the mutant's function, in the order a run uses
-/// them (fastest first), from the last stats pass.
+/// `mutrun tests-for ID`: the tests the mutant runs (those that execute its lines, or that reach
+/// its function), in the order a run uses them (fastest first), from the last stats pass.
 pub fn tests_for(ws: &Workspace, id: &str) -> Result<ExitCode> {
-    let (_, _, _, mutant) = find_mutant(ws, id)?;
+    let (_, _, file, mutant) = find_mutant(ws, id)?;
     let stats = coverage::read(&ws.mutants_dir).ok_or_else(|| {
         Error::usage("no test stats yet: run `mutrun run` first (its stats pass records which tests reach which functions)")
     })?;
-    let coverage = Coverage::new(stats);
-    let tests = coverage.tests_for(&mutant.function);
+    let coverage = Coverage::of(ws, stats);
+    let span = mutant.span(&file.source);
+    let selected = coverage.tests_for_mutant(&span);
+    let tests = &selected.tests;
+    if let Some(why) = selected.no_test_executes(&span) {
+        crate::outln!(
+            "{why} (verdict: no tests; {} tests reach {})",
+            coverage.tests_for(&mutant.function).len(),
+            mutant.function.as_str()
+        );
+        return Ok(ExitCode::Success);
+    }
     if tests.is_empty() {
         crate::outln!(
             "no test reaches {} (verdict: no tests)",
@@ -363,14 +391,22 @@ pub fn tests_for(ws: &Workspace, id: &str) -> Result<ExitCode> {
         );
         return Ok(ExitCode::Success);
     }
-    for test in &tests {
+    for test in tests {
         crate::outln!("{:>9.4} s  {}", test.duration, test.id);
     }
-    crate::info!(
-        "{} tests reach {}, fastest first",
-        tests.len(),
-        mutant.function.as_str()
-    );
+    match selected.chosen {
+        Chosen::Lines => crate::info!(
+            "{} tests execute {} of {}, fastest first",
+            tests.len(),
+            coverage::lines_text(&span),
+            mutant.function.as_str()
+        ),
+        _ => crate::info!(
+            "{} tests reach {}, fastest first",
+            tests.len(),
+            mutant.function.as_str()
+        ),
+    }
     Ok(ExitCode::Success)
 }
 

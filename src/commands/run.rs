@@ -107,12 +107,13 @@ pub fn run(ws: &Workspace, options: &RunOptions, interrupted: Arc<AtomicBool>) -
             .unwrap_or(ws.config.timeout_constant),
     };
     let (mut jobs, unreached) = jobs::jobs(&planned, &coverage, &policy);
-    for mutant in unreached {
+    for (mutant, why) in unreached {
         let mut record = VerdictRecord::new(
             Verdict::NoTests,
             recorder.function_hash(&mutant.id).unwrap_or_default(),
-        );
-        reuse::stamp(&mut record, &coverage, &mutant.function);
+        )
+        .with_detail(why);
+        reuse::stamp(&mut record, &coverage, &mutant.span());
         recorder.record(&mutant.id, record);
     }
     recorder.flush()?;
@@ -316,8 +317,8 @@ fn run_mutants(
         )
         .with_run(result.end.seconds, tests_run, judgement.killer)
         .with_detail(judgement.detail);
-        if let Some((function, _)) = id.split() {
-            reuse::stamp(&mut record, coverage, &function);
+        if let Some((file, mutant)) = recorder.get(id) {
+            reuse::stamp(&mut record, coverage, &mutant.span(&file.source));
         }
         recorder.record(id, record);
         if let Err(e) = recorder.flush_if_due() {

@@ -7,6 +7,7 @@
 
 use super::file::Section;
 use super::value::{split_globs, split_paths, split_test_paths, Kind};
+use super::CoverageLevel;
 
 /// One configuration key.
 pub struct KeySpec {
@@ -258,6 +259,26 @@ pub const KEYS: &[KeySpec] = &[
         default: "`false`",
     },
     KeySpec {
+        name: "coverage",
+        kind: Kind::Choice {
+            names: &["line", "function"],
+            set: |d, i| {
+                d.config.coverage = match i {
+                    0 => CoverageLevel::Line,
+                    _ => CoverageLevel::Function,
+                }
+            },
+        },
+        sections: &Section::ALL,
+        flag: None,
+        doc: "which tests a mutant runs: `\"line\"`, the tests that execute one of its lines (the \
+              stats pass records them); `\"function\"`, every test that reaches its function — for \
+              suites whose tests take different paths from run to run (randomised tests, \
+              hypothesis, time-dependent code) or read what an earlier test's call left in a \
+              cache (see below)",
+        default: "`\"line\"`",
+    },
+    KeySpec {
         name: "type_check_command",
         kind: Kind::Args {
             set: |d, v| d.config.type_check_command = v,
@@ -498,7 +519,7 @@ mod tests {
             );
             checked += 1;
         }
-        assert_eq!(checked, 7);
+        assert_eq!(checked, 8);
     }
 
     #[test]

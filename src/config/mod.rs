@@ -23,6 +23,15 @@ pub use value::safe_relative;
 pub const DEFAULT_TIMEOUT_MULTIPLIER: f64 = 3.0;
 pub const DEFAULT_TIMEOUT_CONSTANT: f64 = 2.0;
 
+/// `coverage`: what decides the tests a mutant runs.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum CoverageLevel {
+    /// The tests that execute one of the mutant's lines (the stats pass records them).
+    Line,
+    /// Every test that reaches the mutant's function.
+    Function,
+}
+
 /// The merged configuration: file values, then CLI overrides on top.
 #[derive(Debug, Clone, PartialEq)]
 pub struct Config {
@@ -66,6 +75,8 @@ pub struct Config {
     pub operators: OperatorSet,
     /// Skip (verdict `skipped`) mutants on lines no test executes.
     pub mutate_only_covered_lines: bool,
+    /// Which tests a mutant runs: those that execute its lines, or all that reach its function.
+    pub coverage: CoverageLevel,
     /// The type checker to run once over `mutants/` (e.g. `["mypy", "pkg"]`); mutants it reports
     /// errors in are `caught by type check` and not run. Empty: none.
     pub type_check_command: Vec<String>,
@@ -107,6 +118,7 @@ impl Default for Config {
             test_command: None,
             operators: OperatorSet::default(),
             mutate_only_covered_lines: false,
+            coverage: CoverageLevel::Line,
             type_check_command: Vec::new(),
             source: None,
             from_flags: Vec::new(),

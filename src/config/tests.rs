@@ -527,7 +527,7 @@ fn unknown_keys() {
          do_not_mutate_patterns, max_stack_depth, pytest_add_cli_args, \
          pytest_add_cli_args_test_selection, workers, timeout_multiplier, timeout_constant, \
          python, memory_limit_mb, test_command, operators, disable_operators, \
-         mutate_only_covered_lines, type_check_command, cache_invalidation_files, \
+         mutate_only_covered_lines, coverage, type_check_command, cache_invalidation_files, \
          cache_invalidation_exclude, debug, log_to_file, log_file_path"
     );
     // mutmut 2's options are only tolerated in mutmut's sections.

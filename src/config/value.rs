@@ -54,6 +54,11 @@ pub enum Kind {
     Interpreter { set: fn(&mut Draft, PathBuf) },
     /// true or false (setup.cfg: also yes/no, on/off, 1/0).
     Bool { set: fn(&mut Draft, bool) },
+    /// One of a few words; `set` gets the chosen one's index in `names`.
+    Choice {
+        names: &'static [&'static str],
+        set: fn(&mut Draft, usize),
+    },
 }
 
 /// A value as given: from one of the two file formats, or from a flag.
@@ -265,6 +270,18 @@ pub fn apply(spec: &KeySpec, origin: &Origin, raw: &Raw, draft: &mut Draft) -> R
                 _ => None,
             };
             set(draft, parsed.ok_or_else(|| must_be("true or false"))?);
+        }
+        Kind::Choice { names, set } => {
+            let word = match raw {
+                Raw::Toml(toml::Value::String(s)) | Raw::Ini(s) => Some(s.trim()),
+                Raw::Given(Given::Words(words)) if words.len() == 1 => Some(words[0].as_str()),
+                _ => None,
+            };
+            let shown: Vec<String> = names.iter().map(|n| format!("\"{n}\"")).collect();
+            let index = word
+                .and_then(|w| names.iter().position(|n| *n == w))
+                .ok_or_else(|| must_be(&format!("one of {}", shown.join(", "))))?;
+            set(draft, index);
         }
     }
     Ok(())

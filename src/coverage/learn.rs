@@ -28,13 +28,13 @@ pub fn learn(
     let watched = watched_files_sha256(ws)?;
     say_when_watched_files_changed(ws, watched.as_deref());
     if let Some(stats) = coverage::reusable(&ws.mutants_dir, &inputs) {
-        return Ok(Some(Coverage::new(watch(stats, watched.as_deref()))));
+        return Ok(Some(Coverage::of(ws, watch(stats, watched.as_deref()))));
     }
     let coverage = match suite.get()? {
         Suite::Command(command) => reach_pass(ws, command, &inputs, interrupted)?,
         Suite::Pytest(pytest) => Some(stats_pass(ws, pytest, &inputs, interrupted)?),
     };
-    Ok(coverage.map(|stats| Coverage::new(watch(stats, watched.as_deref()))))
+    Ok(coverage.map(|stats| Coverage::of(ws, watch(stats, watched.as_deref()))))
 }
 
 /// The hash that decides whether stored stats still hold: the files under `mutants/` (but
@@ -185,11 +185,19 @@ fn stats_pass(
 ) -> Result<StatsFile> {
     let t = Instant::now();
     crate::info!("stats pass: running the tests once to see which reach which functions");
-    let stats = coverage::run_stats_pass(pytest, &ws.mutants_dir, inputs, interrupted)?;
+    let mut stats = coverage::run_stats_pass(pytest, &ws.mutants_dir, inputs, interrupted)?;
+    let pass = t.elapsed().as_secs_f64();
+    coverage::lines::map_traced(
+        &mut stats,
+        &ws.root,
+        &ws.mutants_dir,
+        &ws.settings(),
+        &ws.project.sources,
+    );
+    coverage::save(&ws.mutants_dir, &stats)?;
     crate::info!(
-        "stats pass done: {} tests in {:.1} s",
-        stats.tests.len(),
-        t.elapsed().as_secs_f64()
+        "stats pass done: {} tests in {pass:.1} s",
+        stats.tests.len()
     );
     Ok(stats)
 }

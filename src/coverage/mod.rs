@@ -1,7 +1,10 @@
 //! The stats pass: one plain run of the whole suite with every trampoline recording, giving per
-//! test its duration and the functions it reaches. Reused while nothing under `mutants/` changed.
+//! test its duration, the functions it reaches and the lines of their bodies it executes; and the
+//! tests each mutant needs from that ([`Coverage::tests_for_mutant`]). Reused while nothing under
+//! `mutants/` changed.
 
 pub mod learn;
+pub mod lines;
 
 use std::collections::{BTreeMap, HashMap, HashSet};
 use std::path::{Path, PathBuf};
@@ -10,6 +13,7 @@ use std::sync::atomic::{AtomicBool, Ordering};
 
 use serde::{Deserialize, Serialize};
 
+use crate::config::CoverageLevel;
 use crate::domain::error::{Error, Result};
 use crate::domain::exit_code::ExitCode;
 use crate::domain::hash::sha256_hex;
@@ -20,6 +24,7 @@ use crate::execute::protocol::{
     STATS_FILE,
 };
 use crate::execute::worker::{kill_group, log_tail, PytestCommand};
+use crate::workspace::Workspace;
 
 /// `mutants/.mutrun/stats.json`, written by the plugin in stats mode (format in ARCHITECTURE.md).
 #[derive(Debug, Clone, Default, Serialize, Deserialize)]
@@ -44,6 +49,13 @@ pub struct StatsFile {
     /// Hash of everything the stats depend on; set by mutrun after the pass.
     #[serde(default)]
     pub inputs_sha256: String,
+    /// The lines each test executed, as the plugin recorded them (trampolined files' numbering);
+    /// mutrun maps them into `line_files` and each test's `lines`, and drops this.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub traced: Option<lines::TracedLines>,
+    /// The files whose lines tests' `lines` index; `None`: lines were not recorded.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub line_files: Option<Vec<lines::LineFile>>,
 }
 
 #[derive(Debug, Clone, Serialize, Deserialize)]
@@ -56,6 +68,9 @@ pub struct TestStats {
     /// Hash of the test function's source: a changed test invalidates the verdicts it decided.
     #[serde(default)]
     pub sha256: String,
+    /// The source lines of the functions' bodies it executed, per file of `line_files`.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub lines: Vec<lines::FileLines>,
 }
 
 /// The lines of one trampolined file the stats pass saw (1-based, ascending), in
@@ -77,6 +92,63 @@ pub struct Coverage {
     /// their tests: a forked child would inherit whatever it computed unmutated (see
     /// [`Coverage::collection_start`]).
     collection_starts: HashMap<FunctionKey, Start>,
+    /// The files whose lines are known (`line_files`), by path: (index, the file).
+    line_files: HashMap<String, (usize, lines::LineFile)>,
+    /// Select a mutant's tests by the lines they execute ([`Coverage::by_lines`]).
+    by_lines: bool,
+}
+
+/// Where in a source file a mutant is: what line-level selection needs to know of it.
+#[derive(Debug, Clone, Copy)]
+pub struct MutantSpan<'a> {
+    pub function: &'a FunctionKey,
+    /// The source file, relative to the project root with `/` (a `.meta`'s `source`).
+    pub source: &'a str,
+    /// The first and last line of the edit.
+    pub line: usize,
+    pub end_line: usize,
+}
+
+/// How a mutant's tests were chosen ([`Coverage::tests_for_mutant`]).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Chosen {
+    /// The tests that reach its function: function-level selection (the setting, a function
+    /// that ran at import or collection, a default value, no line known to hold its code).
+    Function,
+    /// The tests that execute a line of its edit.
+    Lines,
+    /// None: its lines hold code, but no test executes them.
+    NoTestExecutes,
+}
+
+/// A mutant's tests, fastest first, and how they were chosen.
+#[derive(Debug, Clone)]
+pub struct MutantTests<'a> {
+    pub tests: Vec<&'a TestStats>,
+    pub chosen: Chosen,
+}
+
+/// "line 42" or "lines 42-44".
+pub fn lines_text(span: &MutantSpan) -> String {
+    if span.end_line > span.line {
+        format!("lines {}-{}", span.line, span.end_line)
+    } else {
+        format!("line {}", span.line)
+    }
+}
+
+impl MutantTests<'_> {
+    /// Why no test runs, when none does by lines: "line 42 is executed by no test".
+    pub fn no_test_executes(&self, span: &MutantSpan) -> Option<String> {
+        (self.chosen == Chosen::NoTestExecutes).then(|| {
+            let verb = if span.end_line > span.line {
+                "are"
+            } else {
+                "is"
+            };
+            format!("{} {verb} executed by no test", lines_text(span))
+        })
+    }
 }
 
 impl Coverage {
@@ -127,12 +199,82 @@ impl Coverage {
             .enumerate()
             .map(|(i, t)| (t.id.clone(), i))
             .collect();
+        let line_files = stats
+            .line_files
+            .iter()
+            .flatten()
+            .enumerate()
+            .map(|(i, f)| (f.path.clone(), (i, f.clone())))
+            .collect();
         Coverage {
             by_id,
             collection_starts: collection_starts(&stats),
             tests: stats.tests,
             by_function,
+            line_files,
+            by_lines: false,
         }
+    }
+
+    /// The coverage `ws` plans with: by line unless its configuration says `coverage = "function"`.
+    pub fn of(ws: &Workspace, stats: StatsFile) -> Coverage {
+        Coverage::new(stats).by_lines(ws.config.coverage == CoverageLevel::Line)
+    }
+
+    /// Selects each mutant's tests by the lines they execute (`coverage = "line"`), where the
+    /// stats know them; otherwise by function.
+    pub fn by_lines(mut self, on: bool) -> Coverage {
+        self.by_lines = on;
+        self
+    }
+
+    /// The tests a mutant runs, fastest first. By line: of the tests that reach its function,
+    /// those that executed a line of its edit; none when its lines hold code no test executed.
+    /// By function when line selection is off, when the function ran at import or collection
+    /// (what it computed there reaches tests that never execute it), when a line of the edit is
+    /// outside the function's body as the stats know it (a default value, a line the rewrite
+    /// split) or in a file without lines, and when no line of the edit holds code that started.
+    pub fn tests_for_mutant(&self, span: &MutantSpan) -> MutantTests<'_> {
+        let tests = self.tests_for(span.function);
+        let by_function = |tests| MutantTests {
+            tests,
+            chosen: Chosen::Function,
+        };
+        if !self.by_lines
+            || tests.is_empty()
+            || self.collection_start(span.function) != Start::Forked
+        {
+            return by_function(tests);
+        }
+        let Some((index, file)) = self.line_files.get(span.source) else {
+            return by_function(tests);
+        };
+        let (first, last) = (span.line, span.end_line.max(span.line));
+        if !lines::covers(&file.body, first, last) {
+            return by_function(tests);
+        }
+        let executing: Vec<&TestStats> = tests
+            .iter()
+            .copied()
+            .filter(|t| {
+                t.lines
+                    .iter()
+                    .any(|(f, runs)| f == index && lines::overlaps(runs, first, last))
+            })
+            .collect();
+        if !executing.is_empty() {
+            return MutantTests {
+                tests: executing,
+                chosen: Chosen::Lines,
+            };
+        }
+        if lines::overlaps(&file.code, first, last) {
+            return MutantTests {
+                tests: Vec::new(),
+                chosen: Chosen::NoTestExecutes,
+            };
+        }
+        by_function(tests)
     }
 
     /// Where the mutants of `function` must run their tests.
@@ -219,6 +361,11 @@ pub fn inputs_hash(
         all.push(0);
     }
     sha256_hex(&all)
+}
+
+/// Whether the stats recorded the lines each test executes (a pass with `MUTRUN_LINES=1`).
+pub fn has_lines(stats: &StatsFile) -> bool {
+    stats.line_files.is_some()
 }
 
 /// Where a stats pass run with `MUTRUN_LINES=1` writes the executed lines (before `stats.json`).
@@ -314,7 +461,7 @@ fn indent(text: &str) -> String {
         .join("\n")
 }
 
-/// Runs the stats pass and stores its result with `inputs_sha256`.
+/// Runs the stats pass; its result carries `inputs_sha256` (the caller maps its lines and saves it).
 pub fn run_stats_pass(
     pytest: &PytestCommand,
     mutants_dir: &Path,
@@ -380,7 +527,6 @@ pub fn run_stats_pass(
         .map_err(|e| Error::other(format!("{} is not valid stats JSON: {e}", out.display())))?;
     refuse_unusable(&stats, &log)?;
     stats.inputs_sha256 = inputs_sha256.to_string();
-    save(mutants_dir, &stats)?;
     Ok(stats)
 }
 

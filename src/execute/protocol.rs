@@ -32,7 +32,8 @@ names! {
     ENV_RESULT = "MUTRUN_RESULT";
     /// Stats mode: where to write `stats.json`.
     ENV_STATS_OUT = "MUTRUN_STATS_OUT";
-    /// Stats mode, set to [`LINES_ON`]: also record the executed lines (`lines.json`).
+    /// Stats mode, set to [`LINES_ON`]: also record the executed lines: per test (stats.json's
+    /// `traced`, for line-level test selection) and overall (`lines.json`).
     ENV_LINES = "MUTRUN_LINES";
     /// With [`MUTANT_STATS`]: the folder where each Python process leaves the functions it
     /// reached, in `<pid>.`[`HITS_EXTENSION`], at exit.
@@ -73,6 +74,9 @@ names! {
     LINES_FILE = "lines.json";
     /// The extension of the files in [`ENV_SUBPROCESS_HITS`].
     HITS_EXTENSION = "hits";
+    /// With [`ENV_LINES`]: the extension of the files in [`ENV_SUBPROCESS_HITS`] that hold a
+    /// subprocess's lines (as [`LINES_FILE`]).
+    LINES_EXTENSION = "lines";
     // A test's outcome in `stats.json`.
     OUTCOME_FAILED = "failed";
     OUTCOME_PASSED = "passed";

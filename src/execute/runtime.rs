@@ -2,7 +2,8 @@
 //! `mutants/.mutrun/runtime/`, which every pytest process mutrun starts has first on PYTHONPATH.
 //!
 //! `mutrun_runtime` is what trampolined modules import (kept small: its import is every
-//! process's cost); `mutrun_protocol` holds the names shared with `protocol.rs`; the package
+//! process's cost); `mutrun_protocol` holds the names shared with `protocol.rs`; `mutrun_lines`
+//! records executed lines (the stats pass, and the Python subprocesses its tests start); the package
 //! `mutrun_plugin` is the pytest plugin (`-p mutrun_plugin`), one module per mode.
 
 use std::path::Path;
@@ -21,6 +22,10 @@ pub const FILES: &[(&str, &str)] = &[
         include_str!("../../runtime/mutrun_protocol.py"),
     ),
     (
+        "mutrun_lines.py",
+        include_str!("../../runtime/mutrun_lines.py"),
+    ),
+    (
         "mutrun_plugin/__init__.py",
         include_str!("../../runtime/mutrun_plugin/__init__.py"),
     ),
@@ -31,10 +36,6 @@ pub const FILES: &[(&str, &str)] = &[
     (
         "mutrun_plugin/stats.py",
         include_str!("../../runtime/mutrun_plugin/stats.py"),
-    ),
-    (
-        "mutrun_plugin/lines.py",
-        include_str!("../../runtime/mutrun_plugin/lines.py"),
     ),
     (
         "mutrun_plugin/worker.py",

@@ -5,6 +5,7 @@
 
 use std::path::PathBuf;
 
+use crate::config::CoverageLevel;
 use crate::domain::error::Result;
 use crate::execute::protocol::{
     ENV_LINES, ENV_MAX_STACK_DEPTH, ENV_MEMORY_LIMIT_MB, ENV_SOURCE_ROOTS, LINES_ON,
@@ -115,8 +116,9 @@ fn pytest_command(ws: &Workspace, interpreter: &Interpreter) -> PytestCommand {
         // Applied by each forked child (RLIMIT_AS), never by the worker that serves them.
         env.push((ENV_MEMORY_LIMIT_MB.into(), mb.to_string()));
     }
-    if ws.config.mutate_only_covered_lines {
-        // The stats pass records executed lines into `.mutrun/lines.json`.
+    if ws.config.mutate_only_covered_lines || ws.config.coverage == CoverageLevel::Line {
+        // The stats pass records the lines each test executes (stats.json) and all executed
+        // lines (`.mutrun/lines.json`).
         env.push((ENV_LINES.into(), LINES_ON.into()));
     }
     if let Some(depth) = ws.config.max_stack_depth {

@@ -250,6 +250,7 @@ pub fn reach_pass(
             outcome: OUTCOME_PASSED.into(),
             functions: functions.into_iter().collect(),
             sha256: test_side_sha256,
+            lines: vec![],
         }],
         ..StatsFile::default()
     }))

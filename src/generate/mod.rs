@@ -2,6 +2,7 @@
 //! writes both into `mutants/` — only for files whose source changed since the last run.
 
 pub mod functions;
+pub mod line_map;
 pub mod line_patterns;
 pub mod pragma;
 pub mod trampoline;
@@ -116,6 +117,10 @@ pub struct FileMutants {
     pub rendered: Option<String>,
     /// With `rendered`: where it inserts lines into the source (`trampoline::inserted_lines`).
     pub inserted_lines: Vec<(usize, usize)>,
+    /// The source lines of each trampolined function's body (first statement to last line):
+    /// what runs when the function is called with no mutant active. A mutant outside them (in a
+    /// default value) changes what runs when the `def` does.
+    pub body_lines: Vec<(usize, usize)>,
 }
 
 /// Parses `bytes` (the file at `rel_path`, module `module`), finds every mutant, and renders the
@@ -161,6 +166,7 @@ pub fn analyze(
     let sites = all_sites.into_iter().filter(|s| s.skipped.is_none());
 
     let mut planned: Vec<PlannedFunction> = Vec::new();
+    let mut body_lines = Vec::new();
     let mut function_metas = Vec::new();
     let mut mutant_metas = Vec::new();
     for (index, site) in sites.enumerate() {
@@ -175,6 +181,12 @@ pub fn analyze(
             continue;
         }
         let def_range = site.def.range();
+        if let Some(first) = site.def.body.first() {
+            body_lines.push((
+                lines.position(source, usize::from(first.start())).0,
+                lines.position(source, usize::from(def_range.end())).0,
+            ));
+        }
         let sha256 =
             function_hash(&source[usize::from(def_range.start())..usize::from(def_range.end())]);
         function_metas.push(FunctionMeta {
@@ -216,6 +228,7 @@ pub fn analyze(
     };
     Ok(FileMutants {
         inserted_lines,
+        body_lines,
         meta: FileMeta {
             format: META_FORMAT,
             mutrun_version: MUTRUN_VERSION.to_string(),

@@ -1,9 +1,10 @@
 //! The mutants a run must run, each with why its stored verdict cannot be reused, and the job
-//! each becomes: the tests that reach it, in the order to try them, under a time budget.
+//! each becomes: the tests that execute its lines (or reach its function), in the order to try
+//! them, under a time budget.
 
 use std::collections::{HashMap, HashSet};
 
-use crate::coverage::Coverage;
+use crate::coverage::{Coverage, MutantSpan};
 use crate::domain::mutant::{FunctionKey, MutantId};
 use crate::domain::verdict::Verdict;
 use crate::execute::lab::{Job, JobKind};
@@ -15,6 +16,10 @@ use crate::record::Recorder;
 pub struct Planned {
     pub id: MutantId,
     pub function: FunctionKey,
+    /// Its file (`FileMeta::source`) and lines, for line-level selection.
+    pub source: String,
+    pub line: usize,
+    pub end_line: usize,
     pub reason: Rerun,
     /// The test that killed it last time, if it still exists.
     pub previous_killer: Option<String>,
@@ -65,12 +70,26 @@ pub fn to_run(
             Some(Planned {
                 id: mutant.id.clone(),
                 function: mutant.function.clone(),
+                source: file.source.clone(),
+                line: mutant.line,
+                end_line: mutant.end_line,
                 reason,
                 previous_killer,
             })
         })
         .collect();
     ToRun { planned, reused }
+}
+
+impl Planned {
+    pub fn span(&self) -> MutantSpan<'_> {
+        MutantSpan {
+            function: &self.function,
+            source: &self.source,
+            line: self.line,
+            end_line: self.end_line,
+        }
+    }
 }
 
 /// "N mutants to run (why), M verdicts reused", and with `--explain` one line per mutant.
@@ -101,20 +120,24 @@ pub fn print(planned: &[Planned], reused: usize, decided: usize, explain: bool) 
     }
 }
 
-/// The job of each planned mutant that some test reaches: those tests, the one that killed it
-/// last time first (it most likely kills it again), under a budget from their durations. The
-/// mutants no test reaches come back apart: they are `no tests` without running anything.
+/// The job of each planned mutant that some test executes (`Coverage::tests_for_mutant`): those
+/// tests, the one that killed it last time first (it most likely kills it again), under a budget
+/// from their durations. The mutants no test executes or reaches come back apart, each with why
+/// when it is its lines ("line 42 is executed by no test"): they are `no tests` without running
+/// anything.
 pub fn jobs<'p>(
     planned: &'p [Planned],
     coverage: &Coverage,
     policy: &TimeoutPolicy,
-) -> (Vec<Job>, Vec<&'p Planned>) {
+) -> (Vec<Job>, Vec<(&'p Planned, Option<String>)>) {
     let mut jobs = Vec::new();
     let mut unreached = Vec::new();
     for mutant in planned {
-        let tests = coverage.tests_for(&mutant.function);
+        let span = mutant.span();
+        let selected = coverage.tests_for_mutant(&span);
+        let tests = &selected.tests;
         if tests.is_empty() {
-            unreached.push(mutant);
+            unreached.push((mutant, selected.no_test_executes(&span)));
             continue;
         }
         let seconds: f64 = tests.iter().map(|t| t.duration).sum();

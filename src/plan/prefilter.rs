@@ -4,6 +4,7 @@
 
 use std::collections::HashMap;
 
+use crate::config::CoverageLevel;
 use crate::coverage::{self, Coverage};
 use crate::domain::error::Result;
 use crate::domain::mutant::MutantId;
@@ -15,10 +16,18 @@ use crate::record::meta::VerdictRecord;
 use crate::record::Recorder;
 use crate::workspace::Workspace;
 
-/// Before the stats pass: `mutate_only_covered_lines` needs the executed lines, which stats
-/// reused from a pass without them lack; forgetting those stats makes this run record them.
+/// Before the stats pass: `mutate_only_covered_lines` and line-level selection need the
+/// executed lines, which stats reused from a pass without them lack; forgetting those stats
+/// makes this run record them. (A test command's reach pass records no lines.)
 pub fn prepare_stats(ws: &Workspace) {
-    if ws.config.mutate_only_covered_lines && coverage::read_lines(&ws.mutants_dir).is_none() {
+    let lines_missing = || coverage::read_lines(&ws.mutants_dir).is_none();
+    let per_test_missing = || {
+        ws.config.test_command.is_none()
+            && coverage::read(&ws.mutants_dir).is_some_and(|s| !coverage::has_lines(&s))
+    };
+    if (ws.config.mutate_only_covered_lines && lines_missing())
+        || (ws.config.coverage == CoverageLevel::Line && per_test_missing())
+    {
         let _ = std::fs::remove_file(coverage::stats_path(&ws.mutants_dir));
     }
 }
@@ -47,10 +56,10 @@ fn record(
     verdict: Verdict,
     detail: String,
 ) -> Option<VerdictRecord> {
-    let (_, mutant) = recorder.get(id)?;
+    let (file, mutant) = recorder.get(id)?;
     let mut record = VerdictRecord::new(verdict, recorder.function_hash(id).unwrap_or_default())
         .with_detail(Some(detail));
-    reuse::stamp(&mut record, coverage, &mutant.function);
+    reuse::stamp(&mut record, coverage, &mutant.span(&file.source));
     Some(record)
 }
 

@@ -1,12 +1,13 @@
 //! Which stored verdicts a run may reuse. A verdict stays valid while the mutated function's
 //! source is unchanged **and** the tests that decided it are unchanged: for a killed mutant, its
-//! killing test still exists with the same source; for every other verdict, the set of tests that
-//! cover the function (node ids and source hashes, from the stats pass) is the same. This is
-//! Stryker's incremental rule; mutmut keeps survivors forever, however the tests change.
+//! killing test still exists with the same source; for every other verdict, the set of tests the
+//! mutant runs (those that execute its lines, or reach its function: `Coverage::tests_for_mutant`;
+//! node ids and source hashes, from the stats pass) is the same. So editing a test re-runs only
+//! the mutants whose lines it executes. This is Stryker's incremental rule; mutmut keeps
+//! survivors forever, however the tests change.
 
-use crate::coverage::Coverage;
+use crate::coverage::{Coverage, MutantSpan};
 use crate::domain::hash::sha256_hex;
-use crate::domain::mutant::FunctionKey;
 use crate::domain::verdict::Verdict;
 use crate::record::meta::{FileMeta, MutantMeta, VerdictRecord};
 
@@ -69,17 +70,18 @@ pub fn why_rerun(file: &FileMeta, mutant: &MutantMeta, coverage: &Coverage) -> O
             };
         }
     }
-    let now = tests_fingerprint(coverage, &mutant.function);
+    let now = tests_fingerprint(coverage, &mutant.span(&file.source));
     match record.tests_sha256.as_deref() {
         Some(then) if then == now => None,
         _ => Some(Rerun::CoveringTestsChanged),
     }
 }
 
-/// A hash of the tests that cover `function`: their node ids and source hashes, in id order.
-pub fn tests_fingerprint(coverage: &Coverage, function: &FunctionKey) -> String {
+/// A hash of the tests the mutant at `span` runs: their node ids and source hashes, in id order.
+pub fn tests_fingerprint(coverage: &Coverage, span: &MutantSpan) -> String {
     let mut tests: Vec<(&str, &str)> = coverage
-        .tests_for(function)
+        .tests_for_mutant(span)
+        .tests
         .iter()
         .map(|t| (t.id.as_str(), t.sha256.as_str()))
         .collect();
@@ -95,8 +97,8 @@ pub fn tests_fingerprint(coverage: &Coverage, function: &FunctionKey) -> String 
 }
 
 /// Stamps `record` with what `why_rerun` will compare next time.
-pub fn stamp(record: &mut VerdictRecord, coverage: &Coverage, function: &FunctionKey) {
-    record.tests_sha256 = Some(tests_fingerprint(coverage, function));
+pub fn stamp(record: &mut VerdictRecord, coverage: &Coverage, span: &MutantSpan) {
+    record.tests_sha256 = Some(tests_fingerprint(coverage, span));
     record.killer_sha256 = record
         .killer
         .as_deref()
@@ -108,7 +110,7 @@ pub fn stamp(record: &mut VerdictRecord, coverage: &Coverage, function: &Functio
 mod tests {
     use super::*;
     use crate::coverage::{StatsFile, TestStats};
-    use crate::domain::mutant::MutantId;
+    use crate::domain::mutant::{FunctionKey, MutantId};
     use crate::domain::operators::Operator;
     use crate::record::meta::FunctionMeta;
 
@@ -124,6 +126,7 @@ mod tests {
                     outcome: "passed".into(),
                     functions: vec!["m.f".into()],
                     sha256: sha.to_string(),
+                    lines: vec![],
                 })
                 .collect(),
             collection_hits: vec![],
@@ -131,6 +134,7 @@ mod tests {
             collect_errors: vec![],
             shadowed: Default::default(),
             inputs_sha256: String::new(),
+            ..StatsFile::default()
         })
     }
 
@@ -169,7 +173,14 @@ mod tests {
     fn judged(verdict: Verdict, killer: Option<&str>, at: &Coverage) -> VerdictRecord {
         let mut record =
             VerdictRecord::new(verdict, "F".into()).with_run(0.1, vec![], killer.map(String::from));
-        stamp(&mut record, at, &FunctionKey("m.f".into()));
+        let function = FunctionKey("m.f".into());
+        let span = MutantSpan {
+            function: &function,
+            source: "m.py",
+            line: 1,
+            end_line: 1,
+        };
+        stamp(&mut record, at, &span);
         record
     }
 

@@ -6,6 +6,7 @@ use std::path::{Path, PathBuf};
 
 use serde::{Deserialize, Serialize};
 
+use crate::coverage::MutantSpan;
 use crate::domain::atomic::write_atomic;
 use crate::domain::error::{Error, Result};
 use crate::domain::mutant::{FunctionKey, MutantId, MutantKey};
@@ -80,6 +81,18 @@ pub struct MutantMeta {
     pub replacement: String,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub verdict: Option<VerdictRecord>,
+}
+
+impl MutantMeta {
+    /// Where it is, for line-level selection; `source` is its file's (`FileMeta::source`).
+    pub fn span<'a>(&'a self, source: &'a str) -> MutantSpan<'a> {
+        MutantSpan {
+            function: &self.function,
+            source,
+            line: self.line,
+            end_line: self.end_line,
+        }
+    }
 }
 
 #[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]

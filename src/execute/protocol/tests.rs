@@ -6,6 +6,7 @@ use std::collections::{BTreeMap, BTreeSet};
 use serde_json::Value;
 
 use super::*;
+use crate::coverage::lines::TracedLines;
 use crate::coverage::{LineRecord, StatsFile, TestStats};
 use crate::execute::runtime;
 
@@ -118,6 +119,12 @@ fn rust_messages() -> BTreeMap<&'static str, Value> {
         outcome: OUTCOME_PASSED.into(),
         functions: vec!["m.f".into()],
         sha256: "00".into(),
+        lines: vec![],
+    };
+    let traced = TracedLines {
+        files: vec!["m.py".into()],
+        code: vec![(0, vec![1, 3])],
+        tests: vec![vec![(0, vec![2, 2])]],
     };
     let mut stats = json(&StatsFile {
         format: 1,
@@ -128,12 +135,16 @@ fn rust_messages() -> BTreeMap<&'static str, Value> {
         collect_errors: vec![error.clone()],
         shadowed: [("m".to_string(), "/elsewhere/m.py".to_string())].into(),
         inputs_sha256: "00".into(),
+        traced: Some(traced.clone()),
+        line_files: Some(vec![]),
     });
     // Written by mutrun after the pass, never by the runtime.
-    stats
-        .as_object_mut()
-        .and_then(|o| o.remove("inputs_sha256"))
-        .expect("stats.json has inputs_sha256");
+    for key in ["inputs_sha256", "line_files"] {
+        stats
+            .as_object_mut()
+            .and_then(|o| o.remove(key))
+            .unwrap_or_else(|| panic!("stats.json has {key}"));
+    }
     let request = Request {
         id: 7,
         mutant: Some("m.f:1".into()),
@@ -172,6 +183,7 @@ fn rust_messages() -> BTreeMap<&'static str, Value> {
         ("ERROR_KEYS", json(&error)),
         ("STATS_KEYS", stats),
         ("TEST_STATS_KEYS", json(&test)),
+        ("TRACED_KEYS", json(&traced)),
         (
             "LINES_KEYS",
             json(&LineRecord {

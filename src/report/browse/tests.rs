@@ -88,6 +88,7 @@ fn coverage() -> Coverage {
                 outcome: "passed".into(),
                 functions: functions.iter().map(|f| f.to_string()).collect(),
                 sha256: String::new(),
+                lines: vec![],
             })
             .collect(),
         collection_hits: vec![],
@@ -95,6 +96,7 @@ fn coverage() -> Coverage {
         collect_errors: vec![],
         shadowed: Default::default(),
         inputs_sha256: String::new(),
+        ..StatsFile::default()
     })
 }
 

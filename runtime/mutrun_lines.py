@@ -1,0 +1,199 @@
+"""Which lines of the mutated files run during the stats pass: per window (a test, a fixture's
+setup, collection, the time between tests) for line-level test selection, and all windows
+together for `mutate_only_covered_lines` (lines.json).
+
+Only code of the mutated files (those with a `.meta` beside them under mutants/) is traced:
+- Python 3.12+: sys.monitoring. PY_START is a global event that every code object reports once
+  (then DISABLE); a mutated file's code object gets local LINE events. Each line reports once
+  (DISABLE) until the next window opens: opening one re-arms the code objects that reported
+  (their local LINE events off and on again), so the rest of the suite never calls back here and
+  a mutated line costs one call per window it runs in.
+- Python 3.9-3.11: a sys.settrace (and threading.settrace) global trace function that returns None
+  for every frame of other files, and a local tracer for the mutated files' frames.
+
+A window is a set of (file name, line) the plugin hands over with `swap`; a line that ran in a
+nested window (a fixture set up inside a test) is in the nested set only, and the plugin adds
+the nested set to the outer one (as it does with trampoline hits).
+
+Also imported by mutrun_runtime in a Python subprocess a test starts (stats mode): it records
+one window for the whole process and leaves it beside the hits file at exit (`leave`).
+"""
+
+import json
+import os
+import sys
+
+import mutrun_protocol as P
+
+
+class Lines:
+    def __init__(self, mutants_dir):
+        self.here = os.path.realpath(mutants_dir)
+        self.root = self.here + os.sep
+        self.wanted = {}  # co_filename -> is it a mutated file?
+        self.code = {}  # co_filename -> lines holding code of a code object that started
+        self.started = set()  # code objects whose code lines are known (3.9-3.11)
+        self.current = set()  # the open window: (co_filename, line)
+        self.windows = [self.current]  # every window, for the overall executed lines
+        self.dirty = set()  # 3.12+: code objects with a LINE event disabled since the last re-arm
+        self.tool = None
+        monitoring = getattr(sys, "monitoring", None)
+        if monitoring is not None:
+            free = [i for i in range(6) if monitoring.get_tool(i) is None and i != monitoring.COVERAGE_ID]
+            if free:
+                self.tool = free[-1]
+                self.monitoring = monitoring
+                self.line_event = monitoring.events.LINE
+                self.disable = monitoring.DISABLE
+                monitoring.use_tool_id(self.tool, "mutrun-lines")
+                monitoring.register_callback(self.tool, monitoring.events.LINE, self._on_line)
+                monitoring.register_callback(self.tool, monitoring.events.PY_START, self._on_start)
+                monitoring.set_events(self.tool, monitoring.events.PY_START)
+                return
+        import threading
+
+        on_call = self._tracer()
+        sys.settrace(on_call)
+        threading.settrace(on_call)
+
+    def swap(self, window, rearm=True):
+        """Makes `window` (a set) the open window and returns the one it replaces. `rearm`: every
+        line reports again (a new window); without it (back to an outer window after a nested
+        one) lines that reported in the nested window stay quiet, and the plugin adds the nested
+        window's lines to the outer one."""
+        previous = self.current
+        if rearm:
+            self._rearm()
+            self.windows.append(window)
+        self.current = window
+        return previous
+
+    def _rearm(self):
+        if self.tool is None or not self.dirty:
+            return
+        set_local = self.monitoring.set_local_events
+        for code in self.dirty:
+            try:
+                set_local(self.tool, code, 0)
+                set_local(self.tool, code, self.line_event)
+            except ValueError:
+                pass
+        self.dirty.clear()
+
+    def _want(self, filename):
+        wanted = self.wanted.get(filename)
+        if wanted is None:
+            real = os.path.realpath(filename)
+            wanted = real.startswith(self.root) and os.path.exists(real + ".meta")
+            self.wanted[filename] = wanted
+        return wanted
+
+    def _code_started(self, code):
+        lines = self.code.setdefault(code.co_filename, set())
+        if hasattr(code, "co_lines"):
+            lines.update(line for _, _, line in code.co_lines() if line is not None)
+        else:  # Python 3.9
+            import dis
+
+            lines.update(line for _, line in dis.findlinestarts(code) if line is not None)
+
+    # sys.monitoring (3.12+)
+    def _on_start(self, code, offset):
+        if self._want(code.co_filename):
+            self._code_started(code)
+            try:
+                self.monitoring.set_local_events(self.tool, code, self.line_event)
+            except ValueError:
+                pass
+        return self.disable
+
+    def _on_line(self, code, line):
+        self.current.add((code.co_filename, line))
+        self.dirty.add(code)
+        return self.disable
+
+    # sys.settrace (3.9-3.11): called for every frame of the suite, so closures over locals
+    # rather than attribute lookups.
+    def _tracer(self):
+        wanted = self.wanted
+        want = self._want
+        started = self.started
+        code_started = self._code_started
+        recorder = self
+
+        def on_line(frame, event, arg):
+            if event == "line":
+                recorder.current.add((frame.f_code.co_filename, frame.f_lineno))
+            return on_line
+
+        def on_call(frame, event, arg):
+            code = frame.f_code
+            mutated = wanted.get(code.co_filename)
+            if mutated is None:
+                mutated = want(code.co_filename)
+            if not mutated:
+                return None
+            if code not in started:
+                started.add(code)
+                code_started(code)
+            return on_line
+
+        return on_call
+
+    def stop(self):
+        if self.tool is not None:
+            self.monitoring.set_events(self.tool, 0)
+            for code in self.dirty:
+                try:
+                    self.monitoring.set_local_events(self.tool, code, 0)
+                except ValueError:
+                    pass
+            self.monitoring.free_tool_id(self.tool)
+            self.tool = None
+        else:
+            sys.settrace(None)
+            import threading
+
+            threading.settrace(None)
+
+    def relative(self, filename):
+        """`filename` relative to mutants/, with `/`."""
+        return os.path.relpath(os.path.realpath(filename), self.here).replace(os.sep, "/")
+
+    def record(self, extra_executed=()):
+        """{file relative to mutants/: {"executed": [lines], "code": [lines]}}: every window, and
+        `extra_executed` (pairs of relative file and line, from subprocesses)."""
+        out = {}
+        for filename, lines in self.code.items():
+            out.setdefault(self.relative(filename), {P.EXECUTED: set(), P.CODE: set()})[P.CODE] |= lines
+        names = {}
+        for window in self.windows:
+            for filename, line in window:
+                name = names.get(filename)
+                if name is None:
+                    name = names[filename] = self.relative(filename)
+                out.setdefault(name, {P.EXECUTED: set(), P.CODE: set()})[P.EXECUTED].add(line)
+        for name, line in extra_executed:
+            out.setdefault(name, {P.EXECUTED: set(), P.CODE: set()})[P.EXECUTED].add(line)
+        return {k: {P.EXECUTED: sorted(v[P.EXECUTED]), P.CODE: sorted(v[P.CODE])} for k, v in out.items()}
+
+    def leave(self, path):
+        """A subprocess's lines, written at exit to `path` (lines.json's format)."""
+        self.stop()
+        try:
+            with open(path + ".tmp", "w") as f:
+                json.dump(self.record(), f)
+            os.replace(path + ".tmp", path)
+        except OSError:
+            pass
+
+
+def ranges(lines):
+    """Sorted lines as flattened inclusive runs: [1, 2, 3, 7] -> [1, 3, 7, 7]."""
+    out = []
+    for line in sorted(lines):
+        if out and line == out[-1] + 1:
+            out[-1] = line
+        else:
+            out += [line, line]
+    return out

@@ -1,0 +1,293 @@
+//! Line-level test selection end to end: a mutant runs only the tests that executed one of its
+//! lines in the stats pass (`fixtures/line_selection`: branches only some tests reach, a line only a
+//! subprocess executes, a session fixture's lines, a line no test executes), `coverage =
+//! "function"` goes back to every test that reaches the function, a test edit re-runs only the
+//! mutants whose lines that test executes, and on the other fixtures both settings give the same
+//! verdicts.
+
+mod common;
+
+use std::collections::{BTreeMap, BTreeSet};
+use std::path::Path;
+
+const SOURCE: &str = "branchy/grade.py";
+const TESTS: &str = "tests/test_grade.py";
+
+/// One mutant of the fixture, as its `.meta` stores it.
+#[derive(Debug, Clone)]
+struct Stored {
+    id: String,
+    line: usize,
+    original: String,
+    replacement: String,
+    verdict: Option<String>,
+    tests_run: Vec<String>,
+    detail: Option<String>,
+}
+
+fn stored(project: &Path) -> Vec<Stored> {
+    let path = project.join("mutants").join(format!("{SOURCE}.meta"));
+    let meta: serde_json::Value =
+        serde_json::from_str(&std::fs::read_to_string(&path).expect("read .meta")).expect("json");
+    meta["mutants"]
+        .as_array()
+        .expect("mutants")
+        .iter()
+        .map(|m| Stored {
+            id: m["id"].as_str().expect("id").to_string(),
+            line: m["line"].as_u64().expect("line") as usize,
+            original: m["original"].as_str().expect("original").to_string(),
+            replacement: m["replacement"].as_str().expect("replacement").to_string(),
+            verdict: m["verdict"]["verdict"].as_str().map(str::to_string),
+            tests_run: m["verdict"]["tests_run"]
+                .as_array()
+                .map(|a| {
+                    a.iter()
+                        .filter_map(|t| t.as_str().map(str::to_string))
+                        .collect()
+                })
+                .unwrap_or_default(),
+            detail: m["verdict"]["detail"].as_str().map(str::to_string),
+        })
+        .collect()
+}
+
+/// The line of the fixture's source that holds `text`.
+fn line_of(text: &str) -> usize {
+    let source = std::fs::read_to_string(
+        Path::new(env!("CARGO_MANIFEST_DIR"))
+            .join("fixtures/line_selection")
+            .join(SOURCE),
+    )
+    .expect("read fixture source");
+    source
+        .lines()
+        .position(|l| l.contains(text))
+        .map(|i| i + 1)
+        .unwrap_or_else(|| panic!("no `{text}` in {SOURCE}"))
+}
+
+/// The mutant on the line holding `text` that turns `original` into `replacement`.
+fn find<'a>(all: &'a [Stored], text: &str, original: &str, replacement: &str) -> &'a Stored {
+    let line = line_of(text);
+    all.iter()
+        .find(|m| m.line == line && m.original == original && m.replacement == replacement)
+        .unwrap_or_else(|| panic!("no mutant {original} → {replacement} on line {line}: {all:#?}"))
+}
+
+fn test(name: &str) -> String {
+    format!("{TESTS}::{name}")
+}
+
+fn set(tests: &[String]) -> BTreeSet<&str> {
+    tests.iter().map(String::as_str).collect()
+}
+
+/// The node ids `mutrun tests-for ID` prints.
+fn tests_for(project: &Path, id: &str) -> (Vec<String>, String) {
+    let out = common::mutrun(project, &["tests-for", id]);
+    assert!(out.status.success(), "{}", common::text(&out));
+    let ids = String::from_utf8_lossy(&out.stdout)
+        .lines()
+        .filter_map(|l| l.split_whitespace().last().map(str::to_string))
+        .filter(|l| l.contains("::"))
+        .collect();
+    (ids, common::text(&out))
+}
+
+fn set_coverage(project: &Path, level: &str) {
+    let path = project.join("pyproject.toml");
+    let text = std::fs::read_to_string(&path).expect("read pyproject");
+    std::fs::write(
+        &path,
+        text.replace(
+            "[tool.mutrun]\n",
+            &format!("[tool.mutrun]\ncoverage = \"{level}\"\n"),
+        ),
+    )
+    .expect("write pyproject");
+}
+
+#[test]
+fn a_mutant_runs_only_the_tests_that_execute_its_lines() {
+    let (_guard, project) = common::fixture("line_selection");
+    common::run_ok(&project, &[]);
+    let all = stored(&project);
+
+    // `return "A"` runs in test_top only.
+    let top = find(&all, "return \"A\"", "\"A\"", "\"XXAXX\"");
+    assert_eq!(top.verdict.as_deref(), Some("killed"), "{top:?}");
+    assert_eq!(top.tests_run, [test("test_top")], "{top:?}");
+    let (listed, text) = tests_for(&project, &top.id);
+    assert_eq!(listed, [test("test_top")], "{text}");
+    assert!(
+        text.contains(&format!("execute line {}", top.line)),
+        "{text}"
+    );
+
+    // The other branch's line runs in test_middle and test_low only: a survivor there ran both.
+    let middle = find(&all, "label = ", ">=", ">");
+    assert_eq!(middle.verdict.as_deref(), Some("survived"), "{middle:?}");
+    assert_eq!(
+        set(&middle.tests_run),
+        BTreeSet::from([test("test_middle").as_str(), test("test_low").as_str()]),
+        "{middle:?}"
+    );
+
+    // `return -x * 2` runs in no test: `no tests`, and `show` says why.
+    let unexecuted = find(&all, "return -x * 2", "*", "/");
+    assert_eq!(
+        unexecuted.verdict.as_deref(),
+        Some("no_tests"),
+        "{unexecuted:?}"
+    );
+    let why = format!("line {} is executed by no test", unexecuted.line);
+    assert_eq!(unexecuted.detail.as_deref(), Some(why.as_str()));
+    let show = common::mutrun(&project, &["show", &unexecuted.id]);
+    assert!(
+        common::text(&show).contains(&why),
+        "{}",
+        common::text(&show)
+    );
+    // The condition above it runs (test_magnitude_of_a_positive_number).
+    let condition = find(&all, "if x < 0", "x < 0", "not (x < 0)");
+    assert_eq!(
+        condition.tests_run,
+        [test("test_magnitude_of_a_positive_number")],
+        "{condition:?}"
+    );
+
+    // `return x * 4` runs only in the subprocess test_double_twice_in_a_subprocess starts.
+    let twice = find(&all, "return x * 4", "*", "/");
+    assert_eq!(twice.verdict.as_deref(), Some("killed"), "{twice:?}");
+    assert_eq!(
+        twice.tests_run,
+        [test("test_double_twice_in_a_subprocess")],
+        "{twice:?}"
+    );
+
+    // A session fixture's lines count for every test that uses it, not only the first.
+    let row = find(&all, "* 10", "*", "/");
+    let (listed, text) = tests_for(&project, &row.id);
+    assert_eq!(
+        listed.iter().collect::<BTreeSet<_>>(),
+        [test("test_table_first"), test("test_table_second")]
+            .iter()
+            .collect(),
+        "{text}"
+    );
+
+    // A second run reuses every verdict.
+    let again = common::run_ok(&project, &[]);
+    assert!(again.contains("nothing to run"), "{again}");
+}
+
+#[test]
+fn coverage_function_runs_every_test_that_reaches_the_function() {
+    let (_guard, project) = common::fixture("line_selection");
+    set_coverage(&project, "function");
+    common::run_ok(&project, &[]);
+    let all = stored(&project);
+    let reaching_grade = BTreeSet::from([test("test_top"), test("test_middle"), test("test_low")]);
+    let survivors: Vec<&Stored> = all
+        .iter()
+        .filter(|m| {
+            m.id.starts_with("branchy.grade.grade:") && m.verdict.as_deref() == Some("survived")
+        })
+        .collect();
+    assert!(!survivors.is_empty(), "{all:#?}");
+    for m in survivors {
+        assert_eq!(
+            m.tests_run.iter().cloned().collect::<BTreeSet<_>>(),
+            reaching_grade,
+            "{m:?}"
+        );
+    }
+    // The line no test executes is judged by the tests that reach its function.
+    let unexecuted = find(&all, "return -x * 2", "*", "/");
+    assert_eq!(
+        unexecuted.verdict.as_deref(),
+        Some("survived"),
+        "{unexecuted:?}"
+    );
+    let top = find(&all, "return \"A\"", "\"A\"", "\"XXAXX\"");
+    let (listed, _) = tests_for(&project, &top.id);
+    assert_eq!(listed.len(), 3, "{listed:?}");
+}
+
+#[test]
+fn a_test_edit_reruns_only_the_mutants_whose_lines_that_test_executes() {
+    let (_guard, project) = common::fixture("line_selection");
+    common::run_ok(&project, &[]);
+    let all = stored(&project);
+    let tests_file = project.join(TESTS);
+    let text = std::fs::read_to_string(&tests_file).expect("read tests");
+    std::fs::write(
+        &tests_file,
+        text.replace(
+            "    assert grade(95) == \"A\"\n",
+            "    assert grade(95) == \"A\", \"top\"\n",
+        ),
+    )
+    .expect("write tests");
+    let out = common::run_ok(&project, &["--explain"]);
+    let rerun: BTreeSet<&str> = out
+        .lines()
+        .filter_map(|l| l.trim().split_once(": "))
+        .map(|(id, _)| id)
+        .filter(|id| id.starts_with("branchy."))
+        .collect();
+    let top = find(&all, "return \"A\"", "\"A\"", "\"XXAXX\"");
+    assert!(rerun.contains(top.id.as_str()), "{out}");
+    // Mutants no test_top line reaches keep their verdicts.
+    for m in all
+        .iter()
+        .filter(|m| !m.tests_run.contains(&test("test_top")))
+    {
+        if m.id.starts_with("branchy.grade.grade:") && m.line > top.line {
+            assert!(!rerun.contains(m.id.as_str()), "{} ran again:\n{out}", m.id);
+        }
+    }
+    for m in all
+        .iter()
+        .filter(|m| !m.id.starts_with("branchy.grade.grade:"))
+    {
+        assert!(!rerun.contains(m.id.as_str()), "{} ran again:\n{out}", m.id);
+    }
+}
+
+/// Every verdict of `fixture` under `coverage = level`.
+fn verdicts_with(fixture: &str, level: &str) -> BTreeMap<String, String> {
+    let (_guard, project) = common::fixture(fixture);
+    set_coverage(&project, level);
+    common::run_ok(&project, &[]);
+    common::verdicts(&project)
+}
+
+fn same_verdicts_both_ways(fixture: &str) {
+    let by_line = verdicts_with(fixture, "line");
+    let by_function = verdicts_with(fixture, "function");
+    assert!(!by_line.is_empty());
+    let differ: Vec<String> = by_line
+        .iter()
+        .filter(|(id, v)| by_function.get(*id) != Some(v))
+        .map(|(id, v)| format!("{id}: line {v}, function {:?}", by_function.get(id)))
+        .collect();
+    assert!(differ.is_empty(), "{fixture}:\n{}", differ.join("\n"));
+    assert_eq!(by_line.len(), by_function.len());
+}
+
+#[test]
+fn both_settings_give_the_same_verdicts_on_simple() {
+    same_verdicts_both_ways("simple");
+}
+
+#[test]
+fn both_settings_give_the_same_verdicts_on_src_layout() {
+    same_verdicts_both_ways("src_layout");
+}
+
+#[test]
+fn both_settings_give_the_same_verdicts_on_hazards() {
+    same_verdicts_both_ways("hazards");
+}
