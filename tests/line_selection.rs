@@ -98,6 +98,12 @@ fn tests_for(project: &Path, id: &str) -> (Vec<String>, String) {
 fn set_coverage(project: &Path, level: &str) {
     let path = project.join("pyproject.toml");
     let text = std::fs::read_to_string(&path).expect("read pyproject");
+    // The fixture opts into line selection; other fixtures have no `coverage` line.
+    let text: String = text
+        .lines()
+        .filter(|line| !line.starts_with("coverage = "))
+        .map(|line| format!("{line}\n"))
+        .collect();
     std::fs::write(
         &path,
         text.replace(

@@ -276,7 +276,7 @@ pub const KEYS: &[KeySpec] = &[
               suites whose tests take different paths from run to run (randomised tests, \
               hypothesis, time-dependent code) or read what an earlier test's call left in a \
               cache (see below)",
-        default: "`\"line\"`",
+        default: "`\"function\"`",
     },
     KeySpec {
         name: "type_check_command",
