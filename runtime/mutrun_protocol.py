@@ -32,6 +32,7 @@ MODE_FRESH = "fresh"
 
 # Modules and files.
 PLUGIN_MODULE = "mutrun_plugin"
+ISOLATION_PLUGIN = "mutrun_plugin.isolation"
 RUNTIME_MODULE = "mutrun_runtime"
 RUNTIME_ALIAS = "_mutrun_rt"
 STATS_FILE = "stats.json"

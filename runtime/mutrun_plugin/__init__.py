@@ -10,6 +10,9 @@ in its own module (names from mutrun_protocol, shared helpers in `common`):
 - fresh:  a plain run of the tests listed in ENV_TESTS, in that order, stopping at the first
           failure, with the result written to ENV_RESULT.
 
+In every mode the project's configuration cannot move tests out of the process, reorder or
+deselect them, or load the original conftest.py files beside their copies (`isolation`).
+
 The protocol and file formats are in ARCHITECTURE.md.
 """
 
@@ -20,7 +23,7 @@ import pytest
 
 import mutrun_protocol as P
 import mutrun_runtime
-from mutrun_plugin import common
+from mutrun_plugin import common, isolation
 
 MODE = os.environ.get(P.ENV_MODE, "")
 
@@ -38,6 +41,7 @@ def pytest_load_initial_conftests(early_config, parser, args):
     runs the mutated function at import) stops pytest before any plugin is configured. Plain
     pytest on the patched source stops the same way: report it as the failure it is."""
     global _zygote_child
+    isolation.only_copied_conftests(early_config)
     if MODE == P.MODE_ZYGOTE:
         from mutrun_plugin import zygote
 
@@ -54,6 +58,14 @@ def pytest_load_initial_conftests(early_config, parser, args):
     with open(result_path + ".tmp", "w") as f:
         json.dump(common.conftest_failure(outcome.excinfo[1]), f)
     os.replace(result_path + ".tmp", result_path)
+
+
+@pytest.hookimpl(hookwrapper=True, tryfirst=True)
+def pytest_cmdline_main(config):
+    """Before xdist, the cache plugin and stepwise read their options: tests run in this process,
+    in the order mutrun asks for."""
+    isolation.in_process_as_asked(config)
+    yield
 
 
 def pytest_configure(config):

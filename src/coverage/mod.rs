@@ -324,6 +324,7 @@ pub fn run_stats_pass(
     let mut child = pytest
         .command(
             Mode::Stats,
+            "stats",
             &[
                 (ENV_MUTANT, MUTANT_STATS.to_string()),
                 (ENV_STATS_OUT, out.display().to_string()),

@@ -531,8 +531,11 @@ impl Lab {
             .collect();
         files.sort();
         files.dedup();
+        let process = format!("fresh-{}", running.request);
+        let cache = self.pytest.cache_root.join(&process);
         let mut cmd = self.pytest.command(
             Mode::Fresh,
+            &process,
             &[
                 (ENV_MUTANT, id.as_str().to_string()),
                 (ENV_TESTS, tests_file.display().to_string()),
@@ -560,6 +563,7 @@ impl Lab {
                 .and_then(|b| serde_json::from_slice(&b).ok());
             let _ = std::fs::remove_file(&result_file);
             let _ = std::fs::remove_file(&tests_file);
+            let _ = std::fs::remove_dir_all(&cache);
             let (exit_code, signal) = match status {
                 Ok(status) => {
                     use std::os::unix::process::ExitStatusExt;

@@ -60,6 +60,9 @@ names! {
     // Modules and files.
     /// The pytest plugin, loaded with `-p`.
     PLUGIN_MODULE = "mutrun_plugin";
+    /// The part of the plugin `mutrun verify`'s plain pytest loads (`-p`): only the copy's
+    /// conftest.py files.
+    ISOLATION_PLUGIN = "mutrun_plugin.isolation";
     /// In `mutants/.mutrun/`: the stats pass's result ([`crate::coverage::StatsFile`]).
     STATS_FILE = "stats.json";
     /// In `mutants/.mutrun/`: the lines the stats pass saw run ([`crate::coverage::LineRecord`]).

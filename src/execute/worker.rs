@@ -23,30 +23,41 @@ pub struct PytestCommand {
     pub cwd: PathBuf,
     pub env: Vec<(String, String)>,
     pub pytest_args: Vec<String>,
+    /// Where each process keeps its own pytest cache (`cache_dir`), one folder per process.
+    pub cache_root: PathBuf,
 }
 
 impl PytestCommand {
-    /// `python -m pytest -p mutrun_plugin -p no:cacheprovider <args>` with our environment, in
-    /// its own process group, killed if mutrun dies (so `kill -9` of mutrun leaves no orphans).
-    pub fn command(&self, mode: Mode, extra_env: &[(&str, String)]) -> Command {
+    /// `python -m pytest -p mutrun_plugin <args> --rootdir <mutants/> -o cache_dir=<its own>`
+    /// with our environment, in its own process group, killed if mutrun dies (so `kill -9` of
+    /// mutrun leaves no orphans). `process` names the process's cache folder (`worker-0`).
+    ///
+    /// The rootdir is `mutants/` whatever the configuration says (a config file in a parent
+    /// folder, in a monorepo, would make it that folder): node ids are then paths relative to the
+    /// working directory in every process, which fresh processes and `verify` pass as arguments.
+    /// pytest's cache plugin stays loaded, so `--ff`, `--sw` and the like in `addopts` are
+    /// accepted, but each process has a folder of its own (processes sharing one would race),
+    /// and the plugin turns off every option that would reorder or deselect the tests mutrun
+    /// asks for (`mutrun_plugin.setup`).
+    pub fn command(&self, mode: Mode, process: &str, extra_env: &[(&str, String)]) -> Command {
         let mut cmd = Command::new(&self.python);
-        cmd.args([
-            "-m",
-            "pytest",
-            "-p",
-            PLUGIN_MODULE,
-            "-p",
-            "no:cacheprovider",
-        ])
-        .args(&self.pytest_args)
-        .current_dir(&self.cwd)
-        // A MUTANT_UNDER_TEST left in the user's shell must not leak into our processes.
-        .env_remove(ENV_MUTANT)
-        // Bytecode caching on: every fresh process re-imports the trampolined modules, and
-        // compiling them is most of its cost. (A cache prefix under mutants/ was tried: it made
-        // every new mutants/ folder recompile the stdlib and site-packages, seconds per run.)
-        .env_remove("PYTHONDONTWRITEBYTECODE")
-        .env(ENV_MODE, mode.as_str());
+        cmd.args(["-m", "pytest", "-p", PLUGIN_MODULE])
+            .args(&self.pytest_args)
+            .arg("--rootdir")
+            .arg(&self.cwd)
+            .arg("-o")
+            .arg(format!(
+                "cache_dir={}",
+                self.cache_root.join(process).display()
+            ));
+        cmd.current_dir(&self.cwd)
+            // A MUTANT_UNDER_TEST left in the user's shell must not leak into our processes.
+            .env_remove(ENV_MUTANT)
+            // Bytecode caching on: every fresh process re-imports the trampolined modules, and
+            // compiling them is most of its cost. (A cache prefix under mutants/ was tried: it made
+            // every new mutants/ folder recompile the stdlib and site-packages, seconds per run.)
+            .env_remove("PYTHONDONTWRITEBYTECODE")
+            .env(ENV_MODE, mode.as_str());
         for (k, v) in &self.env {
             cmd.env(k, v);
         }
@@ -144,7 +155,7 @@ impl Worker {
         std::fs::create_dir_all(log_dir).map_err(|e| Error::io("create", log_dir, e))?;
         let log = log_dir.join(format!("{mode}-{index}.log"));
         let log_file = std::fs::File::create(&log).map_err(|e| Error::io("create", &log, e))?;
-        let mut cmd = pytest.command(mode, &[]);
+        let mut cmd = pytest.command(mode, &format!("{mode}-{index}"), &[]);
         cmd.stdin(Stdio::piped())
             .stdout(Stdio::piped())
             .stderr(Stdio::from(log_file));
