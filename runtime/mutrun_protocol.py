@@ -38,6 +38,7 @@ RUNTIME_ALIAS = "_mutrun_rt"
 STATS_FILE = "stats.json"
 LINES_FILE = "lines.json"
 HITS_EXTENSION = "hits"
+OWN_FILE_ERROR = "mutrun-own-file-error:"
 OUTCOME_FAILED = "failed"
 OUTCOME_PASSED = "passed"
 OUTCOME_SKIPPED = "skipped"
@@ -64,6 +65,9 @@ UNKNOWN = "unknown"
 TEST = "test"
 WHEN = "when"
 OUT_OF_MEMORY = "out_of_memory"
+PATH = "path"
+ERRNO = "errno"
+ERROR = "error"
 
 # The values of EVENT.
 EVENT_READY = "ready"
@@ -82,6 +86,9 @@ DONE_KEYS = (EVENT, ID, EXIT_CODE, SIGNAL, RESULT, SECONDS)
 RESULT_KEYS = (RAN, FAILED, UNKNOWN)
 FAILURE_KEYS = (TEST, WHEN, MESSAGE, OUT_OF_MEMORY)
 ERROR_KEYS = (WHERE, MESSAGE)
+# A file of its own a test process could not write: the line OWN_FILE_ERROR + this as JSON on its
+# stderr.
+OWN_FILE_ERROR_KEYS = (PATH, ERRNO, ERROR)
 
 # stats.json (written in stats mode), one test in it, and one file of lines.json.
 FORMAT = "format"

@@ -54,10 +54,7 @@ def pytest_load_initial_conftests(early_config, parser, args):
         os._exit(0)
     if MODE != P.MODE_FRESH:
         return
-    result_path = os.environ[P.ENV_RESULT]
-    with open(result_path + ".tmp", "w") as f:
-        json.dump(common.conftest_failure(outcome.excinfo[1]), f)
-    os.replace(result_path + ".tmp", result_path)
+    common.write_own_file(os.environ[P.ENV_RESULT], json.dumps(common.conftest_failure(outcome.excinfo[1])))
 
 
 @pytest.hookimpl(hookwrapper=True, tryfirst=True)
@@ -68,7 +65,9 @@ def pytest_cmdline_main(config):
     yield
 
 
+@pytest.hookimpl(trylast=True)
 def pytest_configure(config):
+    isolation.drop_cache_writers(config)
     if MODE == P.MODE_STATS:
         from mutrun_plugin.stats import Stats
 

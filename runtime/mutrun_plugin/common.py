@@ -30,6 +30,41 @@ def serve_on_original_pipes():
     _prctl = _load_prctl()
 
 
+# The stderr this process started with, kept before pytest's capture can point fd 2 elsewhere
+# (`-p` plugins load before capture starts): mutrun reads it, or keeps it in a log.
+_original_stderr = os.dup(2)
+
+
+def write_own_file(path, text):
+    """Writes one of mutrun's own files (stats.json, a result) atomically: a temporary file, then
+    a rename. When the system refuses (a full disk, no permission), removes the partial file and
+    says so in the line mutrun looks for on this process's original stderr (the log file may be
+    on the same full disk): whether the file was written."""
+    tmp = path + ".tmp"
+    try:
+        with open(tmp, "w") as f:
+            f.write(text)
+        os.replace(tmp, path)
+        return True
+    except OSError as error:
+        try:
+            os.remove(tmp)
+        except OSError:
+            pass
+        report_own_file_error(path, error)
+        return False
+
+
+def report_own_file_error(path, error):
+    """The line OWN_FILE_ERROR {path, errno, error} on the original stderr."""
+    detail = {P.PATH: str(path), P.ERRNO: error.errno or 0, P.ERROR: error.strerror or str(error)}
+    line = "\n%s %s\n" % (P.OWN_FILE_ERROR, json.dumps(detail))
+    try:
+        os.write(_original_stderr, line.encode())
+    except OSError:
+        pass
+
+
 def send(event):
     """One event to mutrun, on the worker's original stdout."""
     events.write(json.dumps(event) + "\n")

@@ -52,6 +52,17 @@ def in_process_as_asked(config):
             setattr(config.option, dest, off)
 
 
+def drop_cache_writers(config):
+    """With their options off, the cache plugin's last-failed and new-first plugins and stepwise
+    only write the cache (every node id, at each session's end): unregister them. The cache
+    itself (`config.cache`, the `cache` fixture) stays."""
+    manager = config.pluginmanager
+    for name in ("lfplugin", "nfplugin", "stepwiseplugin"):
+        plugin = manager.get_plugin(name)
+        if plugin is not None:
+            manager.unregister(plugin)
+
+
 def skipped_conftest_dirs(invocation_dir):
     """The folders whose conftest.py must not load: the project root and every folder between it
     and `invocation_dir` (their conftest.py files are originals of the copies below)."""

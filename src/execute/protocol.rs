@@ -69,6 +69,9 @@ names! {
     LINES_FILE = "lines.json";
     /// The extension of the files in [`ENV_SUBPROCESS_HITS`].
     HITS_EXTENSION = "hits";
+    /// The start of the line a test process writes on its stderr when it cannot write a file of
+    /// its own (`stats.json`, a result): followed by an [`OwnFileError`] as JSON.
+    OWN_FILE_ERROR = "mutrun-own-file-error:";
     // A test's outcome in `stats.json`.
     OUTCOME_FAILED = "failed";
     OUTCOME_PASSED = "passed";
@@ -180,6 +183,28 @@ pub struct CollectError {
     pub location: String,
     #[serde(default)]
     pub message: String,
+}
+
+/// A file of its own a test process could not write (a full disk, no permission): the line
+/// [`OWN_FILE_ERROR`] `{"path", "errno", "error"}` on its stderr.
+#[derive(Debug, Clone, Deserialize, Serialize, PartialEq)]
+pub struct OwnFileError {
+    pub path: String,
+    #[serde(default)]
+    pub errno: i32,
+    #[serde(default)]
+    pub error: String,
+}
+
+impl OwnFileError {
+    /// The last such line in a process's output, if any.
+    pub fn find_in(output: &str) -> Option<OwnFileError> {
+        output
+            .lines()
+            .rev()
+            .filter_map(|line| line.trim().strip_prefix(OWN_FILE_ERROR))
+            .find_map(|json| serde_json::from_str(json.trim()).ok())
+    }
 }
 
 #[cfg(test)]

@@ -168,6 +168,14 @@ fn rust_messages() -> BTreeMap<&'static str, Value> {
             }),
         ),
         ("RESULT_KEYS", json(&result)),
+        (
+            "OWN_FILE_ERROR_KEYS",
+            json(&OwnFileError {
+                path: "stats.json".into(),
+                errno: 28,
+                error: "No space left on device".into(),
+            }),
+        ),
         ("FAILURE_KEYS", json(&failure)),
         ("ERROR_KEYS", json(&error)),
         ("STATS_KEYS", stats),
