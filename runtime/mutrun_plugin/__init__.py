@@ -68,6 +68,9 @@ def pytest_cmdline_main(config):
 @pytest.hookimpl(trylast=True)
 def pytest_configure(config):
     isolation.drop_cache_writers(config)
+    if MODE in (P.MODE_STATS, P.MODE_FRESH):
+        # Orphans of what the tests start come here, and end with this process (`unconfigure`).
+        common.become_subreaper()
     if MODE == P.MODE_STATS:
         from mutrun_plugin.stats import Stats
 
@@ -94,3 +97,11 @@ def pytest_configure(config):
             test_ids = [line.strip() for line in f if line.strip()]
         fresh = Fresh(test_ids, result_file_sink(os.environ[P.ENV_RESULT]))
         config.pluginmanager.register(fresh, "mutrun-fresh")
+
+
+@pytest.hookimpl(trylast=True)
+def pytest_unconfigure(config):
+    """What the tests started and left running ends with this process (a worker's children's
+    leftovers ended with each child)."""
+    if MODE:
+        common.end_strays()

@@ -28,6 +28,7 @@ def serve_on_original_pipes():
     os.dup2(devnull, 0)
     os.close(devnull)
     _prctl = _load_prctl()
+    become_subreaper()
 
 
 # The stderr this process started with, kept before pytest's capture can point fd 2 elsewhere
@@ -199,11 +200,93 @@ def _load_prctl():
         return None
 
 
-_prctl = None  # loaded by `serve_on_original_pipes` in a worker or zygote
+_prctl = None  # loaded by `serve_on_original_pipes` in a worker or zygote, or `become_subreaper`
+
+
+# --- processes the tests start -----------------------------------------------------------------
+#
+# What a test process or a forked child starts ends with it. A child is the leader of its own
+# process group, so what its tests started and left running is killed with the group once the
+# child ended. A process started in a session of its own (`start_new_session=True`) leaves that
+# group; when its parent ends it is re-parented to the nearest "subreaper" up the tree: every
+# process mutrun starts makes itself one, so such orphans come to it, and it kills them (and
+# whatever they started) after each child and when it ends. Only its own descendants: nothing of
+# the user's outside the run.
+
+PR_SET_CHILD_SUBREAPER = 36
+# The children a worker or zygote had when it began serving (started at collection, by a plugin):
+# kept; any other child it has after a forked child ended was re-parented to it.
+_own_children = frozenset()
+
+
+def become_subreaper():
+    """PR_SET_CHILD_SUBREAPER: orphans of this process's descendants come to it, not to init."""
+    global _prctl
+    if _prctl is None:
+        _prctl = _load_prctl()
+    if _prctl is not None:
+        _prctl(PR_SET_CHILD_SUBREAPER, 1, 0, 0, 0)
+
+
+def keep_current_children():
+    """Remembers this process's children now as its own (see `_own_children`)."""
+    global _own_children
+    _own_children = frozenset(children())
+
+
+def children():
+    """The pids of this process's children (Linux: /proc; elsewhere none are known)."""
+    found = set()
+    try:
+        tasks = os.listdir("/proc/self/task")
+    except OSError:
+        return found
+    for task in tasks:
+        try:
+            with open("/proc/self/task/%s/children" % task) as f:
+                found.update(int(pid) for pid in f.read().split())
+        except (OSError, ValueError):
+            pass
+    return found
+
+
+def end_strays(keep=frozenset()):
+    """Kills every child of this process but `keep`, then what that re-parented here in turn,
+    until none is left, reaping each."""
+    for _ in range(1000):
+        strays = children() - keep
+        if not strays:
+            return
+        for pid in strays:
+            try:
+                os.kill(pid, 9)
+            except OSError:
+                pass
+        for pid in strays:
+            try:
+                os.waitpid(pid, 0)
+            except OSError:
+                pass
+
+
+def _end_child(pid):
+    """Waits for the forked child `pid` to end, kills what is left of its process group (what its
+    tests started), reaps it, and ends the orphans re-parented here: its exit status."""
+    if hasattr(os, "waitid"):
+        # Not reaped yet, so its pid (its group's id) cannot be reused before the group is killed.
+        os.waitid(os.P_PID, pid, os.WEXITED | os.WNOWAIT)
+    try:
+        os.killpg(pid, 9)
+    except OSError:
+        pass
+    _, status = os.waitpid(pid, 0)
+    end_strays(_own_children)
+    return status
 
 
 def report_child(request, pid, read_end, started):
-    """Sends `started`, reads the child's result from the pipe, reaps it, sends `done`."""
+    """Sends `started`, reads the child's result from the pipe, reaps it (and ends what it left
+    running), sends `done`."""
     send({P.EVENT: P.EVENT_STARTED, P.ID: request[P.ID], P.PID: pid})
     chunks = []
     with os.fdopen(read_end, "rb") as pipe:
@@ -212,7 +295,7 @@ def report_child(request, pid, read_end, started):
             if not chunk:
                 break
             chunks.append(chunk)
-    _, status = os.waitpid(pid, 0)
+    status = _end_child(pid)
     seconds = time.monotonic() - started
     reported = None
     if chunks:

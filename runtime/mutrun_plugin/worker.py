@@ -53,6 +53,7 @@ class Worker:
         gc.collect()
         if hasattr(gc, "freeze"):
             gc.freeze()
+        common.keep_current_children()
         while True:
             line = common.requests.readline()
             if not line:

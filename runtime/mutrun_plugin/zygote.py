@@ -34,6 +34,7 @@ def serve():
     gc.collect()
     if hasattr(gc, "freeze"):
         gc.freeze()
+    common.keep_current_children()
     while True:
         line = common.requests.readline()
         if not line:

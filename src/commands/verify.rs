@@ -17,7 +17,7 @@ use crate::domain::hash::sha256_hex;
 use crate::domain::verdict::Verdict;
 use crate::execute::protocol::{ENV_MODE, ENV_MUTANT, ISOLATION_PLUGIN};
 use crate::execute::timeouts::TimeoutPolicy;
-use crate::execute::worker::{kill_group, log_tail};
+use crate::execute::worker::{end_group_of_reaped, kill_group, log_tail};
 use crate::plan::select::Selector;
 use crate::record::meta::{self, FileMeta, MutantMeta};
 use crate::report::before_after;
@@ -423,6 +423,7 @@ fn run_plain_pytest_once(
         match child.try_wait() {
             Ok(Some(status)) => {
                 use std::os::unix::process::ExitStatusExt;
+                end_group_of_reaped(child.id() as i32);
                 return Ok(match (status.code(), status.signal()) {
                     (Some(0), _) => PlainOutcome::Undetected,
                     (Some(1 | 2), _) => PlainOutcome::Detected,

@@ -20,7 +20,7 @@ use crate::execute::protocol::{
     CollectError, Mode, ENV_MUTANT, ENV_STATS_OUT, LINES_FILE, MUTANT_STATS, OUTCOME_FAILED,
     STATS_FILE,
 };
-use crate::execute::worker::{kill_group, PytestCommand};
+use crate::execute::worker::{end_group_of_reaped, kill_group, PytestCommand};
 
 /// `mutants/.mutrun/stats.json`, written by the plugin in stats mode (format in ARCHITECTURE.md).
 #[derive(Debug, Clone, Default, Serialize, Deserialize)]
@@ -350,6 +350,7 @@ pub fn run_stats_pass(
             Err(e) => return Err(Error::other(format!("cannot wait for the stats pass: {e}"))),
         }
     };
+    end_group_of_reaped(child.id() as i32);
     let output = output.finish();
     let Ok(bytes) = std::fs::read(&out) else {
         // A file of its own it could not write (a full disk) is that error, not the tests'.

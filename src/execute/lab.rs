@@ -22,7 +22,7 @@ use crate::execute::protocol::{
 };
 use crate::execute::timeouts;
 use crate::execute::worker::{
-    cpu_seconds, kill_group, ChildEnd, PytestCommand, Worker, WorkerEvent,
+    cpu_seconds, end_group_of_reaped, kill_group, ChildEnd, PytestCommand, Worker, WorkerEvent,
 };
 
 /// What a job runs with.
@@ -558,6 +558,7 @@ impl Lab {
         std::thread::spawn(move || {
             let started = Instant::now();
             let status = child.wait();
+            end_group_of_reaped(pid);
             let result: Option<ChildResult> = std::fs::read(&result_file)
                 .ok()
                 .and_then(|b| serde_json::from_slice(&b).ok());

@@ -252,10 +252,20 @@ pub fn log_tail(path: &Path, lines: usize) -> String {
     all[all.len().saturating_sub(lines)..].join("\n")
 }
 
-/// SIGKILL to a whole process group (a worker and anything it started, or one child).
+/// SIGKILL to a whole process group (a worker and anything it started, or one child), and to
+/// every descendant of its leader that left the group (`start_new_session=True` in a test): the
+/// test processes mutrun starts are subreapers, so what their tests started and left running is
+/// still among their descendants.
 pub fn kill_group(pgid: i32) {
     if pgid > 0 {
         let pid = nix::unistd::Pid::from_raw(pgid);
+        let descendants = descendants(pgid);
+        for stray in &descendants {
+            let _ = nix::sys::signal::kill(
+                nix::unistd::Pid::from_raw(*stray),
+                nix::sys::signal::Signal::SIGKILL,
+            );
+        }
         let group = nix::sys::signal::killpg(pid, nix::sys::signal::Signal::SIGKILL);
         if group.is_err() {
             // A child killed before it made its own group (right after the fork) is still in
@@ -263,6 +273,57 @@ pub fn kill_group(pgid: i32) {
             let _ = nix::sys::signal::kill(pid, nix::sys::signal::Signal::SIGKILL);
         }
     }
+}
+
+/// After a process that led its own group ended and was reaped: SIGKILL to what is left of its
+/// group (what its tests started and left running). Its descendants are no longer its, so only
+/// the group.
+pub fn end_group_of_reaped(pgid: i32) {
+    if pgid > 0 {
+        let _ = nix::sys::signal::killpg(
+            nix::unistd::Pid::from_raw(pgid),
+            nix::sys::signal::Signal::SIGKILL,
+        );
+    }
+}
+
+/// The pids of every living descendant of `pid`, from `/proc` (none where there is no `/proc`).
+pub fn descendants(pid: i32) -> Vec<i32> {
+    let Ok(entries) = std::fs::read_dir("/proc") else {
+        return Vec::new();
+    };
+    let mut children: std::collections::HashMap<i32, Vec<i32>> = std::collections::HashMap::new();
+    for entry in entries.filter_map(|e| e.ok()) {
+        let Some(child) = entry
+            .file_name()
+            .to_str()
+            .and_then(|n| n.parse::<i32>().ok())
+        else {
+            continue;
+        };
+        let Ok(stat) = std::fs::read_to_string(entry.path().join("stat")) else {
+            continue;
+        };
+        // The parent's pid is the second field after the parenthesised command name.
+        let parent = stat
+            .rfind(')')
+            .and_then(|end| stat[end + 1..].split_whitespace().nth(1))
+            .and_then(|p| p.parse::<i32>().ok());
+        if let Some(parent) = parent {
+            children.entry(parent).or_default().push(child);
+        }
+    }
+    let mut found = Vec::new();
+    let mut pending = vec![pid];
+    while let Some(next) = pending.pop() {
+        for child in children.get(&next).into_iter().flatten() {
+            if !found.contains(child) && *child != pid {
+                found.push(*child);
+                pending.push(*child);
+            }
+        }
+    }
+    found
 }
 
 fn read_events(
