@@ -62,6 +62,8 @@ SECONDS = "seconds"
 RAN = "ran"
 FAILED = "failed"
 UNKNOWN = "unknown"
+FORCED_RAISES = "forced_raises"
+STDERR = "stderr"
 TEST = "test"
 WHEN = "when"
 OUT_OF_MEMORY = "out_of_memory"
@@ -80,10 +82,10 @@ REQUEST_KEYS = (ID, MUTANT, TESTS, STOP_ON_FAILURE, RECOLLECT)
 READY_KEYS = (EVENT, TESTS, PREIMPORTED)
 COLLECT_ERROR_KEYS = (EVENT, ERRORS)
 STARTED_KEYS = (EVENT, ID, PID)
-DONE_KEYS = (EVENT, ID, EXIT_CODE, SIGNAL, RESULT, SECONDS)
+DONE_KEYS = (EVENT, ID, EXIT_CODE, SIGNAL, RESULT, SECONDS, STDERR)
 # A child's result (done's RESULT, or the file ENV_RESULT names), one failure in it, and one
 # collection error (in collect_error's ERRORS and in stats.json).
-RESULT_KEYS = (RAN, FAILED, UNKNOWN)
+RESULT_KEYS = (RAN, FAILED, UNKNOWN, FORCED_RAISES)
 FAILURE_KEYS = (TEST, WHEN, MESSAGE, OUT_OF_MEMORY)
 ERROR_KEYS = (WHERE, MESSAGE)
 # A file of its own a test process could not write: the line OWN_FILE_ERROR + this as JSON on its

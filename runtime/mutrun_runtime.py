@@ -30,6 +30,7 @@ _target_is_body = True  # False when the active mutant only changes a default va
 _tables = {}  # function key -> variant table (None, variant 1, variant 2, ...)
 _owned = {}  # function key -> the function object whose defaults a Defaults mutant replaces
 _hits = set()  # stats mode: keys of the trampolines reached, swapped per test by the plugin
+_forced_raises = 0  # forced-fail mode: how many times a trampoline raised
 
 
 class MutrunForcedFail(Exception):
@@ -63,6 +64,8 @@ def hit(key):
     if active is _STATS:
         _hits.add(key)
         return False
+    global _forced_raises
+    _forced_raises += 1
     raise MutrunForcedFail("mutrun forced-fail pass: %s was called" % key)
 
 

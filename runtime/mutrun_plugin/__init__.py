@@ -99,6 +99,20 @@ def pytest_configure(config):
         config.pluginmanager.register(fresh, "mutrun-fresh")
 
 
+@pytest.hookimpl(hookwrapper=True)
+def pytest_runtest_call(item):
+    """A test that forked and let the new process return ends that process here, before it runs
+    teardowns, more tests, or reports (`common.leave_if_forked_by_a_test`)."""
+    yield
+    common.leave_if_forked_by_a_test()
+
+
+@pytest.hookimpl(hookwrapper=True)
+def pytest_runtest_protocol(item, nextitem):
+    yield
+    common.leave_if_forked_by_a_test()
+
+
 @pytest.hookimpl(trylast=True)
 def pytest_unconfigure(config):
     """What the tests started and left running ends with this process (a worker's children's

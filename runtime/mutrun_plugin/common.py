@@ -20,7 +20,7 @@ def serve_on_original_pipes():
     """The worker speaks on the stdin/stdout it was started with. pytest's fd capture later points
     fds 0 and 1 elsewhere, so keep our own copies now (`-p` plugins load before capture starts)
     and send anything else written to fd 1 to the log (fd 2). Also loads prctl for the children."""
-    global requests, events, _prctl
+    global requests, events, _prctl, _worker_log
     requests = os.fdopen(os.dup(0), "rb", buffering=0)
     events = os.fdopen(os.dup(1), "w", buffering=1)
     os.dup2(2, 1)
@@ -29,6 +29,9 @@ def serve_on_original_pipes():
     os.close(devnull)
     _prctl = _load_prctl()
     become_subreaper()
+    _open_child_stderr()
+    stat = os.fstat(2)
+    _worker_log = (stat.st_dev, stat.st_ino)
 
 
 # The stderr this process started with, kept before pytest's capture can point fd 2 elsewhere
@@ -64,6 +67,18 @@ def report_own_file_error(path, error):
         os.write(_original_stderr, line.encode())
     except OSError:
         pass
+
+
+# The process that reports: this one, or a forked child from `enter_child` on. A test that calls
+# os.fork() and lets the new process return (no os._exit) sends that process back into pytest and
+# this plugin: it must not run more tests or report; it leaves quietly at the first check.
+_reporter = os.getpid()
+
+
+def leave_if_forked_by_a_test():
+    """Ends this process quietly when a test forked it (see `_reporter`)."""
+    if os.getpid() != _reporter:
+        os._exit(0)
 
 
 def send(event):
@@ -303,21 +318,24 @@ def report_child(request, pid, read_end, started):
             reported = json.loads(b"".join(chunks))
         except ValueError:
             reported = None
-    send(
-        {
-            P.EVENT: P.EVENT_DONE,
-            P.ID: request[P.ID],
-            P.EXIT_CODE: os.WEXITSTATUS(status) if os.WIFEXITED(status) else None,
-            P.SIGNAL: os.WTERMSIG(status) if os.WIFSIGNALED(status) else None,
-            P.RESULT: reported,
-            P.SECONDS: seconds,
-        }
-    )
+    done = {
+        P.EVENT: P.EVENT_DONE,
+        P.ID: request[P.ID],
+        P.EXIT_CODE: os.WEXITSTATUS(status) if os.WIFEXITED(status) else None,
+        P.SIGNAL: os.WTERMSIG(status) if os.WIFSIGNALED(status) else None,
+        P.RESULT: reported,
+        P.SECONDS: seconds,
+    }
+    if reported is None:
+        done[P.STDERR] = _child_stderr_tail()
+    send(done)
 
 
 def enter_child(request, write_end):
     """What every forked child does first: its own process group, death with its parent, no
     output, the memory cap, and the mutant active (in the environment too, for subprocesses)."""
+    global _reporter
+    _reporter = os.getpid()
     os.setpgid(0, 0)
     _die_with_parent(request["_parent"])
     _quiet()
@@ -357,12 +375,85 @@ def _die_with_parent(parent):
 
 
 def _quiet():
-    """Children's own output goes nowhere: failures are reported through the result."""
+    """Children's stdout goes nowhere: failures are reported through the result. Their stderr
+    goes to the worker's `_child_stderr` file, whose end the worker reads when a child ended
+    without a result (what pytest-timeout or a test said before os._exit)."""
     devnull = os.open(os.devnull, os.O_WRONLY)
     os.dup2(devnull, 1)
     if not os.environ.get(P.ENV_CHILD_STDERR):
-        os.dup2(devnull, 2)
+        target = _child_stderr if _child_stderr is not None else devnull
+        os.dup2(target, 2)
+        # pytest's capture keeps copies of the worker's fds 1 and 2 (its log) and writes through
+        # them while suspended (pytest-timeout's banner): point those at the same place.
+        for fd in _fds_of(_worker_log):
+            if fd != target:
+                os.dup2(target, fd)
     os.close(devnull)
+
+
+# (st_dev, st_ino) of the worker's stderr, its log; set by `serve_on_original_pipes`.
+_worker_log = None
+
+
+def _fds_of(identity):
+    """This process's fds open on the file `identity` (Linux: /proc)."""
+    if identity is None:
+        return []
+    try:
+        fds = [int(fd) for fd in os.listdir("/proc/self/fd")]
+    except (OSError, ValueError):
+        return []
+    found = []
+    for fd in fds:
+        try:
+            stat = os.fstat(fd)
+        except OSError:
+            continue
+        if (stat.st_dev, stat.st_ino) == identity:
+            found.append(fd)
+    return found
+
+
+# A worker's or zygote's file for its children's stderr, one child at a time: unlinked, appended
+# to, emptied before each fork.
+_child_stderr = None
+STDERR_TAIL = 4096
+
+
+def _open_child_stderr():
+    global _child_stderr
+    try:
+        import fcntl
+        import tempfile
+
+        fd, path = tempfile.mkstemp(prefix="mutrun-child-stderr-")
+        os.unlink(path)
+        fcntl.fcntl(fd, fcntl.F_SETFL, fcntl.fcntl(fd, fcntl.F_GETFL) | os.O_APPEND)
+        _child_stderr = fd
+    except (OSError, ImportError):
+        _child_stderr = None
+
+
+def empty_child_stderr():
+    """Before a fork: the next child's stderr starts empty."""
+    if _child_stderr is not None:
+        try:
+            os.ftruncate(_child_stderr, 0)
+        except OSError:
+            pass
+
+
+def _child_stderr_tail():
+    """The last lines the child wrote to its stderr (None when it wrote nothing)."""
+    if _child_stderr is None:
+        return None
+    try:
+        size = os.fstat(_child_stderr).st_size
+        data = os.pread(_child_stderr, min(size, STDERR_TAIL), max(0, size - STDERR_TAIL))
+    except OSError:
+        return None
+    text = data.decode("utf-8", "replace").strip()
+    return text or None
 
 
 _memory_capped = False  # set in a test process once `limit_memory` capped it

@@ -520,6 +520,9 @@ impl Lab {
         std::fs::create_dir_all(&dir).map_err(|e| Error::io("create", &dir, e))?;
         let tests_file = dir.join(format!("{}.tests", running.request));
         let result_file = dir.join(format!("{}.json", running.request));
+        let stderr_file = dir.join(format!("{}.stderr", running.request));
+        let stderr = std::fs::File::create(&stderr_file)
+            .map_err(|e| Error::io("create", &stderr_file, e))?;
         std::fs::write(&tests_file, running.job.tests.join("\n"))
             .map_err(|e| Error::io("write", &tests_file, e))?;
         let _ = std::fs::remove_file(&result_file);
@@ -545,7 +548,7 @@ impl Lab {
         cmd.args(&files)
             .stdin(Stdio::null())
             .stdout(Stdio::null())
-            .stderr(Stdio::null());
+            .stderr(Stdio::from(stderr));
         let request = running.request;
         let sender = self.sender.clone();
         let mut child = cmd
@@ -565,6 +568,10 @@ impl Lab {
             let _ = std::fs::remove_file(&result_file);
             let _ = std::fs::remove_file(&tests_file);
             let _ = std::fs::remove_dir_all(&cache);
+            let stderr = result
+                .is_none()
+                .then(|| crate::execute::worker::log_tail(&stderr_file, 20));
+            let _ = std::fs::remove_file(&stderr_file);
             let (exit_code, signal) = match status {
                 Ok(status) => {
                     use std::os::unix::process::ExitStatusExt;
@@ -577,6 +584,7 @@ impl Lab {
                 signal,
                 result,
                 seconds: started.elapsed().as_secs_f64(),
+                stderr,
             };
             let _ = sender.send((FRESH, WorkerEvent::Done { request, end }));
         });
@@ -772,8 +780,10 @@ mod tests {
                     out_of_memory: false,
                 }],
                 unknown: vec![],
+                forced_raises: 0,
             }),
             seconds: 0.01,
+            stderr: None,
         }
     }
 

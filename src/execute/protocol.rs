@@ -150,6 +150,10 @@ pub enum Event {
         result: Option<ChildResult>,
         #[serde(default)]
         seconds: f64,
+        /// The last lines the child wrote to its stderr, when it ended without a result (what a
+        /// plugin said before `os._exit`: pytest-timeout's "Timeout" banner).
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        stderr: Option<String>,
     },
 }
 
@@ -162,6 +166,14 @@ pub struct ChildResult {
     pub failed: Vec<FailedTest>,
     #[serde(default)]
     pub unknown: Vec<String>,
+    /// The forced-fail pass: how many times a trampoline raised (the tests reached the code in
+    /// `mutants/`, whether or not a test failed).
+    #[serde(default, skip_serializing_if = "is_zero")]
+    pub forced_raises: u64,
+}
+
+fn is_zero(n: &u64) -> bool {
+    *n == 0
 }
 
 #[derive(Debug, Clone, Deserialize, Serialize, PartialEq)]

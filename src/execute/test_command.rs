@@ -445,11 +445,13 @@ fn child_end(name: &str, status: std::process::ExitStatus, seconds: f64, log: &P
             }]
         },
         unknown: vec![],
+        forced_raises: 0,
     });
     ChildEnd {
         exit_code: status.code(),
         signal: status.signal(),
         result,
         seconds,
+        stderr: None,
     }
 }

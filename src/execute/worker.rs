@@ -109,6 +109,8 @@ pub struct ChildEnd {
     pub signal: Option<i32>,
     pub result: Option<ChildResult>,
     pub seconds: f64,
+    /// The last lines of its stderr, when it ended without a result.
+    pub stderr: Option<String>,
 }
 
 /// An event from worker number `.0`.
@@ -343,6 +345,7 @@ fn read_events(
                 signal,
                 result,
                 seconds,
+                stderr,
             }) => WorkerEvent::Done {
                 request: id,
                 end: ChildEnd {
@@ -350,6 +353,7 @@ fn read_events(
                     signal,
                     result,
                     seconds,
+                    stderr,
                 },
             },
             Err(_) => WorkerEvent::Noise(line),

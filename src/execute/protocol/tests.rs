@@ -107,6 +107,7 @@ fn rust_messages() -> BTreeMap<&'static str, Value> {
         ran: vec!["t.py::a".into()],
         failed: vec![failure.clone()],
         unknown: vec!["t.py::b".into()],
+        forced_raises: 2,
     };
     let error = CollectError {
         location: "t.py".into(),
@@ -165,6 +166,7 @@ fn rust_messages() -> BTreeMap<&'static str, Value> {
                 signal: Some(9),
                 result: Some(result.clone()),
                 seconds: 0.5,
+                stderr: Some("+++ Timeout +++".into()),
             }),
         ),
         ("RESULT_KEYS", json(&result)),
