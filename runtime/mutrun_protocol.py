@@ -34,12 +34,14 @@ MODE_FRESH = "fresh"
 
 # Modules and files.
 PLUGIN_MODULE = "mutrun_plugin"
+ISOLATION_PLUGIN = "mutrun_plugin.isolation"
 RUNTIME_MODULE = "mutrun_runtime"
 RUNTIME_ALIAS = "_mutrun_rt"
 STATS_FILE = "stats.json"
 LINES_FILE = "lines.json"
 HITS_EXTENSION = "hits"
 LINES_EXTENSION = "lines"
+OWN_FILE_ERROR = "mutrun-own-file-error:"
 OUTCOME_FAILED = "failed"
 OUTCOME_PASSED = "passed"
 OUTCOME_SKIPPED = "skipped"
@@ -63,9 +65,14 @@ SECONDS = "seconds"
 RAN = "ran"
 FAILED = "failed"
 UNKNOWN = "unknown"
+FORCED_RAISES = "forced_raises"
+STDERR = "stderr"
 TEST = "test"
 WHEN = "when"
 OUT_OF_MEMORY = "out_of_memory"
+PATH = "path"
+ERRNO = "errno"
+ERROR = "error"
 
 # The values of EVENT.
 EVENT_READY = "ready"
@@ -78,12 +85,15 @@ REQUEST_KEYS = (ID, MUTANT, TESTS, STOP_ON_FAILURE, RECOLLECT)
 READY_KEYS = (EVENT, TESTS, PREIMPORTED)
 COLLECT_ERROR_KEYS = (EVENT, ERRORS)
 STARTED_KEYS = (EVENT, ID, PID)
-DONE_KEYS = (EVENT, ID, EXIT_CODE, SIGNAL, RESULT, SECONDS)
+DONE_KEYS = (EVENT, ID, EXIT_CODE, SIGNAL, RESULT, SECONDS, STDERR)
 # A child's result (done's RESULT, or the file ENV_RESULT names), one failure in it, and one
 # collection error (in collect_error's ERRORS and in stats.json).
-RESULT_KEYS = (RAN, FAILED, UNKNOWN)
+RESULT_KEYS = (RAN, FAILED, UNKNOWN, FORCED_RAISES)
 FAILURE_KEYS = (TEST, WHEN, MESSAGE, OUT_OF_MEMORY)
 ERROR_KEYS = (WHERE, MESSAGE)
+# A file of its own a test process could not write: the line OWN_FILE_ERROR + this as JSON on its
+# stderr.
+OWN_FILE_ERROR_KEYS = (PATH, ERRNO, ERROR)
 
 # stats.json (written in stats mode), one test in it, one file of lines.json, and the lines each
 # test executed.

@@ -39,6 +39,7 @@ _hits = set()  # stats mode: keys of the trampolines reached, swapped per test b
 _max_depth = None  # stats mode, max_stack_depth: frames of project code a hit may be under
 _source_roots = ()  # with _max_depth: the project code's paths, each ending in a separator
 _in_source = {}  # with _max_depth: code file name -> is it project code?
+_forced_raises = 0  # forced-fail mode: how many times a trampoline raised
 
 
 class MutrunForcedFail(Exception):
@@ -73,6 +74,8 @@ def hit(key):
         if _max_depth is None or _within_depth():
             _hits.add(key)
         return False
+    global _forced_raises
+    _forced_raises += 1
     raise MutrunForcedFail("mutrun forced-fail pass: %s was called" % key)
 
 

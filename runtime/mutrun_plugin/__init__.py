@@ -11,6 +11,9 @@ in its own module (names from mutrun_protocol, shared helpers in `common`):
 - fresh:  a plain run of the tests listed in ENV_TESTS, in that order, stopping at the first
           failure, with the result written to ENV_RESULT.
 
+In every mode the project's configuration cannot move tests out of the process, reorder or
+deselect them, or load the original conftest.py files beside their copies (`isolation`).
+
 The protocol and file formats are in ARCHITECTURE.md.
 """
 
@@ -21,7 +24,7 @@ import pytest
 
 import mutrun_protocol as P
 import mutrun_runtime
-from mutrun_plugin import common
+from mutrun_plugin import common, isolation
 
 MODE = os.environ.get(P.ENV_MODE, "")
 
@@ -39,6 +42,7 @@ def pytest_load_initial_conftests(early_config, parser, args):
     runs the mutated function at import) stops pytest before any plugin is configured. Plain
     pytest on the patched source stops the same way: report it as the failure it is."""
     global _zygote_child
+    isolation.only_copied_conftests(early_config)
     if MODE == P.MODE_ZYGOTE:
         from mutrun_plugin import zygote
 
@@ -51,13 +55,23 @@ def pytest_load_initial_conftests(early_config, parser, args):
         os._exit(0)
     if MODE != P.MODE_FRESH:
         return
-    result_path = os.environ[P.ENV_RESULT]
-    with open(result_path + ".tmp", "w") as f:
-        json.dump(common.conftest_failure(outcome.excinfo[1]), f)
-    os.replace(result_path + ".tmp", result_path)
+    common.write_own_file(os.environ[P.ENV_RESULT], json.dumps(common.conftest_failure(outcome.excinfo[1])))
 
 
+@pytest.hookimpl(hookwrapper=True, tryfirst=True)
+def pytest_cmdline_main(config):
+    """Before xdist, the cache plugin and stepwise read their options: tests run in this process,
+    in the order mutrun asks for."""
+    isolation.in_process_as_asked(config)
+    yield
+
+
+@pytest.hookimpl(trylast=True)
 def pytest_configure(config):
+    isolation.drop_cache_writers(config)
+    if MODE in (P.MODE_STATS, P.MODE_FRESH):
+        # Orphans of what the tests start come here, and end with this process (`unconfigure`).
+        common.become_subreaper()
     if MODE == P.MODE_STATS:
         from mutrun_plugin.stats import Stats
 
@@ -84,3 +98,25 @@ def pytest_configure(config):
             test_ids = [line.strip() for line in f if line.strip()]
         fresh = Fresh(test_ids, result_file_sink(os.environ[P.ENV_RESULT]))
         config.pluginmanager.register(fresh, "mutrun-fresh")
+
+
+@pytest.hookimpl(hookwrapper=True)
+def pytest_runtest_call(item):
+    """A test that forked and let the new process return ends that process here, before it runs
+    teardowns, more tests, or reports (`common.leave_if_forked_by_a_test`)."""
+    yield
+    common.leave_if_forked_by_a_test()
+
+
+@pytest.hookimpl(hookwrapper=True)
+def pytest_runtest_protocol(item, nextitem):
+    yield
+    common.leave_if_forked_by_a_test()
+
+
+@pytest.hookimpl(trylast=True)
+def pytest_unconfigure(config):
+    """What the tests started and left running ends with this process (a worker's children's
+    leftovers ended with each child)."""
+    if MODE:
+        common.end_strays()

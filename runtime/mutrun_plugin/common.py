@@ -20,7 +20,7 @@ def serve_on_original_pipes():
     """The worker speaks on the stdin/stdout it was started with. pytest's fd capture later points
     fds 0 and 1 elsewhere, so keep our own copies now (`-p` plugins load before capture starts)
     and send anything else written to fd 1 to the log (fd 2). Also loads prctl for the children."""
-    global requests, events, _prctl
+    global requests, events, _prctl, _worker_log
     requests = os.fdopen(os.dup(0), "rb", buffering=0)
     events = os.fdopen(os.dup(1), "w", buffering=1)
     os.dup2(2, 1)
@@ -28,6 +28,57 @@ def serve_on_original_pipes():
     os.dup2(devnull, 0)
     os.close(devnull)
     _prctl = _load_prctl()
+    become_subreaper()
+    _open_child_stderr()
+    stat = os.fstat(2)
+    _worker_log = (stat.st_dev, stat.st_ino)
+
+
+# The stderr this process started with, kept before pytest's capture can point fd 2 elsewhere
+# (`-p` plugins load before capture starts): mutrun reads it, or keeps it in a log.
+_original_stderr = os.dup(2)
+
+
+def write_own_file(path, text):
+    """Writes one of mutrun's own files (stats.json, a result) atomically: a temporary file, then
+    a rename. When the system refuses (a full disk, no permission), removes the partial file and
+    says so in the line mutrun looks for on this process's original stderr (the log file may be
+    on the same full disk): whether the file was written."""
+    tmp = path + ".tmp"
+    try:
+        with open(tmp, "w") as f:
+            f.write(text)
+        os.replace(tmp, path)
+        return True
+    except OSError as error:
+        try:
+            os.remove(tmp)
+        except OSError:
+            pass
+        report_own_file_error(path, error)
+        return False
+
+
+def report_own_file_error(path, error):
+    """The line OWN_FILE_ERROR {path, errno, error} on the original stderr."""
+    detail = {P.PATH: str(path), P.ERRNO: error.errno or 0, P.ERROR: error.strerror or str(error)}
+    line = "\n%s %s\n" % (P.OWN_FILE_ERROR, json.dumps(detail))
+    try:
+        os.write(_original_stderr, line.encode())
+    except OSError:
+        pass
+
+
+# The process that reports: this one, or a forked child from `enter_child` on. A test that calls
+# os.fork() and lets the new process return (no os._exit) sends that process back into pytest and
+# this plugin: it must not run more tests or report; it leaves quietly at the first check.
+_reporter = os.getpid()
+
+
+def leave_if_forked_by_a_test():
+    """Ends this process quietly when a test forked it (see `_reporter`)."""
+    if os.getpid() != _reporter:
+        os._exit(0)
 
 
 def send(event):
@@ -164,11 +215,93 @@ def _load_prctl():
         return None
 
 
-_prctl = None  # loaded by `serve_on_original_pipes` in a worker or zygote
+_prctl = None  # loaded by `serve_on_original_pipes` in a worker or zygote, or `become_subreaper`
+
+
+# --- processes the tests start -----------------------------------------------------------------
+#
+# What a test process or a forked child starts ends with it. A child is the leader of its own
+# process group, so what its tests started and left running is killed with the group once the
+# child ended. A process started in a session of its own (`start_new_session=True`) leaves that
+# group; when its parent ends it is re-parented to the nearest "subreaper" up the tree: every
+# process mutrun starts makes itself one, so such orphans come to it, and it kills them (and
+# whatever they started) after each child and when it ends. Only its own descendants: nothing of
+# the user's outside the run.
+
+PR_SET_CHILD_SUBREAPER = 36
+# The children a worker or zygote had when it began serving (started at collection, by a plugin):
+# kept; any other child it has after a forked child ended was re-parented to it.
+_own_children = frozenset()
+
+
+def become_subreaper():
+    """PR_SET_CHILD_SUBREAPER: orphans of this process's descendants come to it, not to init."""
+    global _prctl
+    if _prctl is None:
+        _prctl = _load_prctl()
+    if _prctl is not None:
+        _prctl(PR_SET_CHILD_SUBREAPER, 1, 0, 0, 0)
+
+
+def keep_current_children():
+    """Remembers this process's children now as its own (see `_own_children`)."""
+    global _own_children
+    _own_children = frozenset(children())
+
+
+def children():
+    """The pids of this process's children (Linux: /proc; elsewhere none are known)."""
+    found = set()
+    try:
+        tasks = os.listdir("/proc/self/task")
+    except OSError:
+        return found
+    for task in tasks:
+        try:
+            with open("/proc/self/task/%s/children" % task) as f:
+                found.update(int(pid) for pid in f.read().split())
+        except (OSError, ValueError):
+            pass
+    return found
+
+
+def end_strays(keep=frozenset()):
+    """Kills every child of this process but `keep`, then what that re-parented here in turn,
+    until none is left, reaping each."""
+    for _ in range(1000):
+        strays = children() - keep
+        if not strays:
+            return
+        for pid in strays:
+            try:
+                os.kill(pid, 9)
+            except OSError:
+                pass
+        for pid in strays:
+            try:
+                os.waitpid(pid, 0)
+            except OSError:
+                pass
+
+
+def _end_child(pid):
+    """Waits for the forked child `pid` to end, kills what is left of its process group (what its
+    tests started), reaps it, and ends the orphans re-parented here: its exit status."""
+    if hasattr(os, "waitid"):
+        # Not reaped yet, so its pid (its group's id) cannot be reused before the group is killed.
+        os.waitid(os.P_PID, pid, os.WEXITED | os.WNOWAIT)
+    try:
+        os.killpg(pid, 9)
+    except OSError:
+        pass
+    _, status = os.waitpid(pid, 0)
+    end_strays(_own_children)
+    return status
 
 
 def report_child(request, pid, read_end, started):
-    """Sends `started`, reads the child's result from the pipe, reaps it, sends `done`."""
+    """Sends `started`, reads the child's result from the pipe, reaps it (and ends what it left
+    running), sends `done`."""
     send({P.EVENT: P.EVENT_STARTED, P.ID: request[P.ID], P.PID: pid})
     chunks = []
     with os.fdopen(read_end, "rb") as pipe:
@@ -177,7 +310,7 @@ def report_child(request, pid, read_end, started):
             if not chunk:
                 break
             chunks.append(chunk)
-    _, status = os.waitpid(pid, 0)
+    status = _end_child(pid)
     seconds = time.monotonic() - started
     reported = None
     if chunks:
@@ -185,21 +318,24 @@ def report_child(request, pid, read_end, started):
             reported = json.loads(b"".join(chunks))
         except ValueError:
             reported = None
-    send(
-        {
-            P.EVENT: P.EVENT_DONE,
-            P.ID: request[P.ID],
-            P.EXIT_CODE: os.WEXITSTATUS(status) if os.WIFEXITED(status) else None,
-            P.SIGNAL: os.WTERMSIG(status) if os.WIFSIGNALED(status) else None,
-            P.RESULT: reported,
-            P.SECONDS: seconds,
-        }
-    )
+    done = {
+        P.EVENT: P.EVENT_DONE,
+        P.ID: request[P.ID],
+        P.EXIT_CODE: os.WEXITSTATUS(status) if os.WIFEXITED(status) else None,
+        P.SIGNAL: os.WTERMSIG(status) if os.WIFSIGNALED(status) else None,
+        P.RESULT: reported,
+        P.SECONDS: seconds,
+    }
+    if reported is None:
+        done[P.STDERR] = _child_stderr_tail()
+    send(done)
 
 
 def enter_child(request, write_end):
     """What every forked child does first: its own process group, death with its parent, no
     output, the memory cap, and the mutant active (in the environment too, for subprocesses)."""
+    global _reporter
+    _reporter = os.getpid()
     os.setpgid(0, 0)
     _die_with_parent(request["_parent"])
     _quiet()
@@ -239,12 +375,85 @@ def _die_with_parent(parent):
 
 
 def _quiet():
-    """Children's own output goes nowhere: failures are reported through the result."""
+    """Children's stdout goes nowhere: failures are reported through the result. Their stderr
+    goes to the worker's `_child_stderr` file, whose end the worker reads when a child ended
+    without a result (what pytest-timeout or a test said before os._exit)."""
     devnull = os.open(os.devnull, os.O_WRONLY)
     os.dup2(devnull, 1)
     if not os.environ.get(P.ENV_CHILD_STDERR):
-        os.dup2(devnull, 2)
+        target = _child_stderr if _child_stderr is not None else devnull
+        os.dup2(target, 2)
+        # pytest's capture keeps copies of the worker's fds 1 and 2 (its log) and writes through
+        # them while suspended (pytest-timeout's banner): point those at the same place.
+        for fd in _fds_of(_worker_log):
+            if fd != target:
+                os.dup2(target, fd)
     os.close(devnull)
+
+
+# (st_dev, st_ino) of the worker's stderr, its log; set by `serve_on_original_pipes`.
+_worker_log = None
+
+
+def _fds_of(identity):
+    """This process's fds open on the file `identity` (Linux: /proc)."""
+    if identity is None:
+        return []
+    try:
+        fds = [int(fd) for fd in os.listdir("/proc/self/fd")]
+    except (OSError, ValueError):
+        return []
+    found = []
+    for fd in fds:
+        try:
+            stat = os.fstat(fd)
+        except OSError:
+            continue
+        if (stat.st_dev, stat.st_ino) == identity:
+            found.append(fd)
+    return found
+
+
+# A worker's or zygote's file for its children's stderr, one child at a time: unlinked, appended
+# to, emptied before each fork.
+_child_stderr = None
+STDERR_TAIL = 4096
+
+
+def _open_child_stderr():
+    global _child_stderr
+    try:
+        import fcntl
+        import tempfile
+
+        fd, path = tempfile.mkstemp(prefix="mutrun-child-stderr-")
+        os.unlink(path)
+        fcntl.fcntl(fd, fcntl.F_SETFL, fcntl.fcntl(fd, fcntl.F_GETFL) | os.O_APPEND)
+        _child_stderr = fd
+    except (OSError, ImportError):
+        _child_stderr = None
+
+
+def empty_child_stderr():
+    """Before a fork: the next child's stderr starts empty."""
+    if _child_stderr is not None:
+        try:
+            os.ftruncate(_child_stderr, 0)
+        except OSError:
+            pass
+
+
+def _child_stderr_tail():
+    """The last lines the child wrote to its stderr (None when it wrote nothing)."""
+    if _child_stderr is None:
+        return None
+    try:
+        size = os.fstat(_child_stderr).st_size
+        data = os.pread(_child_stderr, min(size, STDERR_TAIL), max(0, size - STDERR_TAIL))
+    except OSError:
+        return None
+    text = data.decode("utf-8", "replace").strip()
+    return text or None
 
 
 _memory_capped = False  # set in a test process once `limit_memory` capped it

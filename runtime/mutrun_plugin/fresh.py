@@ -3,12 +3,19 @@ the first failure, in a process where the mutant was active before anything was 
 result goes to ENV_RESULT. A zygote's child runs the same plugin, its result going to a pipe."""
 
 import json
-import os
 
 import pytest
 
 import mutrun_protocol as P
-from mutrun_plugin.common import Outcomes, adopt_moved_ids, failure, first_error_lines, result, test_file
+from mutrun_plugin.common import (
+    Outcomes,
+    adopt_moved_ids,
+    failure,
+    first_error_lines,
+    result,
+    test_file,
+    write_own_file,
+)
 
 
 class Fresh:
@@ -92,9 +99,6 @@ def result_file_sink(path):
     """A sink that writes the result to the file `path` (ENV_RESULT)."""
 
     def write(reported):
-        tmp = path + ".tmp"
-        with open(tmp, "w") as f:
-            json.dump(reported, f)
-        os.replace(tmp, path)
+        write_own_file(path, json.dumps(reported))
 
     return write

@@ -11,7 +11,7 @@ import pytest
 
 import mutrun_protocol as P
 import mutrun_runtime
-from mutrun_plugin.common import first_error_lines
+from mutrun_plugin.common import first_error_lines, report_own_file_error, write_own_file
 from mutrun_lines import Lines, ranges
 
 # The line every trampolined module starts with (generate/trampoline.rs writes it).
@@ -33,7 +33,11 @@ class Stats:
         # Python subprocesses the tests start (with MUTANT_UNDER_TEST=stats) leave their hits
         # here at exit; each test takes those that arrived while it ran.
         self.subprocess_hits = os.path.join(os.path.dirname(os.path.abspath(out_path)), "subprocess-hits")
-        os.makedirs(self.subprocess_hits, exist_ok=True)
+        try:
+            os.makedirs(self.subprocess_hits, exist_ok=True)
+        except OSError as error:
+            report_own_file_error(self.subprocess_hits, error)
+            raise
         os.environ[P.ENV_SUBPROCESS_HITS] = self.subprocess_hits
         mutrun_runtime._subprocess_hits = None
         self.tests = []
@@ -190,13 +194,9 @@ class Stats:
                 entry[P.CODE] = sorted(set(entry[P.CODE]))
             data[P.TRACED] = self._traced(record)
             lines_path = os.path.join(os.path.dirname(os.path.abspath(self.out_path)), P.LINES_FILE)
-            with open(lines_path + ".tmp", "w") as f:
-                json.dump(record, f)
-            os.replace(lines_path + ".tmp", lines_path)
-        tmp = self.out_path + ".tmp"
-        with open(tmp, "w") as f:
-            json.dump(data, f)
-        os.replace(tmp, self.out_path)
+            if not write_own_file(lines_path, json.dumps(record)):
+                return
+        write_own_file(self.out_path, json.dumps(data))
 
 
     def _traced(self, record):

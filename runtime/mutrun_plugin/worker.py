@@ -11,6 +11,7 @@ import time
 import pytest
 
 import mutrun_protocol as P
+import mutrun_runtime
 from mutrun_plugin import common
 from mutrun_plugin.common import (
     Outcomes,
@@ -41,6 +42,7 @@ class Worker:
 
     @pytest.hookimpl(tryfirst=True)
     def pytest_runtestloop(self, session):
+        common.leave_if_forked_by_a_test()
         if self.collect_errors:
             send({P.EVENT: P.EVENT_COLLECT_ERROR, P.ERRORS: self.collect_errors})
             return True
@@ -53,6 +55,7 @@ class Worker:
         gc.collect()
         if hasattr(gc, "freeze"):
             gc.freeze()
+        common.keep_current_children()
         while True:
             line = common.requests.readline()
             if not line:
@@ -67,6 +70,7 @@ def _serve(session, items, request):
     request["_parent"] = os.getpid()
     read_end, write_end = os.pipe()
     started = time.monotonic()
+    common.empty_child_stderr()
     pid = os.fork()
     if pid == 0:
         os.close(read_end)
@@ -92,6 +96,9 @@ def _child(session, items, request, write_end):
             if any(t not in items for t in request[P.TESTS]):
                 adopt_moved_ids(items)
         reported = _run_items(session, items, request[P.TESTS], request.get(P.STOP_ON_FAILURE, True))
+        if mutant == P.MUTANT_FORCED_FAIL:
+            # Whether the tests reached the mutated code, even when none failed (strict xfail).
+            reported[P.FORCED_RAISES] = mutrun_runtime._forced_raises
         write_result(write_end, reported)
     except BaseException:
         try:
@@ -150,7 +157,9 @@ def _run_items(session, items, test_ids, stop_on_failure):
         try:
             item.ihook.pytest_runtest_protocol(item=item, nextitem=nextitem)
         except BaseException as error:  # pytest.exit(), KeyboardInterrupt from the code under test
+            common.leave_if_forked_by_a_test()
             outcomes.failed.append(failure(item.nodeid, "call", repr(error)))
+        common.leave_if_forked_by_a_test()
         if outcomes.failed and stop_on_failure:
             break
     for failed in outcomes.failed:

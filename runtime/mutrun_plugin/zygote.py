@@ -34,6 +34,7 @@ def serve():
     gc.collect()
     if hasattr(gc, "freeze"):
         gc.freeze()
+    common.keep_current_children()
     while True:
         line = common.requests.readline()
         if not line:
@@ -44,6 +45,7 @@ def serve():
         request["_parent"] = os.getpid()
         read_end, write_end = os.pipe()
         started = time.monotonic()
+        common.empty_child_stderr()
         pid = os.fork()
         if pid == 0:
             os.close(read_end)

@@ -15,9 +15,9 @@ use crate::domain::error::{Error, Result};
 use crate::domain::exit_code::ExitCode;
 use crate::domain::hash::sha256_hex;
 use crate::domain::verdict::Verdict;
-use crate::execute::protocol::{ENV_MODE, ENV_MUTANT};
+use crate::execute::protocol::{ENV_MODE, ENV_MUTANT, ISOLATION_PLUGIN};
 use crate::execute::timeouts::TimeoutPolicy;
-use crate::execute::worker::{kill_group, log_tail};
+use crate::execute::worker::{end_group_of_reaped, kill_group, log_tail};
 use crate::plan::select::Selector;
 use crate::record::meta::{self, FileMeta, MutantMeta};
 use crate::report::before_after;
@@ -106,6 +106,8 @@ pub fn verify(
     options: &VerifyOptions,
 ) -> Result<ExitCode> {
     let coverage = read_coverage(&ws.mutants_dir)?;
+    // For `mutrun_plugin.isolation`, which plain pytest loads here.
+    crate::execute::runtime::install(&ws.runtime_dir())?;
     let policy = TimeoutPolicy {
         multiplier: ws.config.timeout_multiplier,
         constant: ws.config.timeout_constant,
@@ -344,24 +346,47 @@ fn run_plain_pytest(
     limit: Duration,
     log: &Path,
 ) -> Result<PlainOutcome> {
+    let outcome = run_plain_pytest_once(ws, interpreter, copy, tests, limit, log);
+    let _ = std::fs::remove_dir_all(copy.with_extension("cache"));
+    outcome
+}
+
+fn run_plain_pytest_once(
+    ws: &Workspace,
+    interpreter: &Interpreter,
+    copy: &Path,
+    tests: &[String],
+    limit: Duration,
+    log: &Path,
+) -> Result<PlainOutcome> {
     let log_file = std::fs::File::create(log).map_err(|e| Error::io("create", log, e))?;
     let log_err = log_file
         .try_clone()
         .map_err(|e| Error::io("open", log, e))?;
+    // Plain pytest as a first run in the project: the rootdir is the copy (node ids are paths
+    // from it), only the copy's conftest.py files load (`mutrun_plugin.isolation`: not the
+    // originals, nor mutants/'s, in the folders above it), and the cache starts empty.
+    let cache = copy.with_extension("cache");
+    let _ = std::fs::remove_dir_all(&cache);
     let mut cmd = Command::new(&interpreter.path);
-    cmd.args(["-m", "pytest", "-p", "no:cacheprovider", "-x", "-q"])
-        .args(&ws.config.pytest_add_cli_args);
+    cmd.args(["-m", "pytest", "-p", ISOLATION_PLUGIN, "-x", "-q"])
+        .args(&ws.config.pytest_add_cli_args)
+        .arg("--rootdir")
+        .arg(copy)
+        .arg("-o")
+        .arg(format!("cache_dir={}", cache.display()));
     if tests.is_empty() {
         cmd.args(ws.config.tests_dir.iter().map(|p| p.display().to_string()));
     } else {
         cmd.args(tests);
     }
-    let mut python_path: Vec<String> = ws
-        .project
-        .import_roots
-        .iter()
-        .map(|r| copy.join(r).display().to_string())
-        .collect();
+    let mut python_path: Vec<String> = vec![ws.runtime_dir().display().to_string()];
+    python_path.extend(
+        ws.project
+            .import_roots
+            .iter()
+            .map(|r| copy.join(r).display().to_string()),
+    );
     if let Ok(existing) = std::env::var("PYTHONPATH") {
         python_path.push(existing);
     }
@@ -403,6 +428,7 @@ fn run_plain_pytest(
         match child.try_wait() {
             Ok(Some(status)) => {
                 use std::os::unix::process::ExitStatusExt;
+                end_group_of_reaped(child.id() as i32);
                 return Ok(match (status.code(), status.signal()) {
                     (Some(0), _) => PlainOutcome::Undetected,
                     (Some(1 | 2), _) => PlainOutcome::Detected,

@@ -19,11 +19,12 @@ use crate::domain::exit_code::ExitCode;
 use crate::domain::hash::sha256_hex;
 use crate::domain::mutant::FunctionKey;
 use crate::execute::lab::Start;
+use crate::execute::output::CapturedOutput;
 use crate::execute::protocol::{
     CollectError, Mode, ENV_MUTANT, ENV_STATS_OUT, LINES_FILE, MUTANT_STATS, OUTCOME_FAILED,
     STATS_FILE,
 };
-use crate::execute::worker::{kill_group, log_tail, PytestCommand};
+use crate::execute::worker::{end_group_of_reaped, kill_group, PytestCommand};
 use crate::workspace::Workspace;
 
 /// `mutants/.mutrun/stats.json`, written by the plugin in stats mode (format in ARCHITECTURE.md).
@@ -470,25 +471,20 @@ pub fn run_stats_pass(
 ) -> Result<StatsFile> {
     let out = stats_path(mutants_dir);
     let log = mutants_dir.join(".mutrun").join("logs").join("stats.log");
-    if let Some(dir) = log.parent() {
-        std::fs::create_dir_all(dir).map_err(|e| Error::io("create", dir, e))?;
-    }
     let _ = std::fs::remove_file(&out);
-    let log_file = std::fs::File::create(&log).map_err(|e| Error::io("create", &log, e))?;
-    let log_err = log_file
-        .try_clone()
-        .map_err(|e| Error::io("open", &log, e))?;
+    let mut output = CapturedOutput::new(&log)?;
     let mut child = pytest
         .command(
             Mode::Stats,
+            "stats",
             &[
                 (ENV_MUTANT, MUTANT_STATS.to_string()),
                 (ENV_STATS_OUT, out.display().to_string()),
             ],
         )
         .stdin(Stdio::null())
-        .stdout(Stdio::from(log_file))
-        .stderr(Stdio::from(log_err))
+        .stdout(output.stdout())
+        .stderr(output.stderr())
         .spawn()
         .map_err(|e| {
             Error::other(format!(
@@ -511,18 +507,24 @@ pub fn run_stats_pass(
             Err(e) => return Err(Error::other(format!("cannot wait for the stats pass: {e}"))),
         }
     };
-    let bytes = std::fs::read(&out).map_err(|_| {
-        Error::with_code(
+    end_group_of_reaped(child.id() as i32);
+    let output = output.finish();
+    let Ok(bytes) = std::fs::read(&out) else {
+        // A file of its own it could not write (a full disk) is that error, not the tests'.
+        if let Some(error) = output.os_error("the stats pass") {
+            return Err(error);
+        }
+        return Err(Error::with_code(
             format!(
                 "the stats pass (pytest with mutrun recording) ended with {status} and wrote no stats.\n\
                  Last lines of {}:\n{}\n\
                  Check that `python -m pytest` passes in your project, and that `pytest_add_cli_args` is right.",
                 log.display(),
-                log_tail(&log, 25)
+                output.last_lines(25)
             ),
             ExitCode::SanityPassFailed,
-        )
-    })?;
+        ));
+    };
     let mut stats: StatsFile = serde_json::from_slice(&bytes)
         .map_err(|e| Error::other(format!("{} is not valid stats JSON: {e}", out.display())))?;
     refuse_unusable(&stats, &log)?;

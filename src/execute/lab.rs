@@ -22,7 +22,7 @@ use crate::execute::protocol::{
 };
 use crate::execute::timeouts;
 use crate::execute::worker::{
-    cpu_seconds, kill_group, ChildEnd, PytestCommand, Worker, WorkerEvent,
+    cpu_seconds, end_group_of_reaped, kill_group, ChildEnd, PytestCommand, Worker, WorkerEvent,
 };
 
 /// What a job runs with.
@@ -520,6 +520,9 @@ impl Lab {
         std::fs::create_dir_all(&dir).map_err(|e| Error::io("create", &dir, e))?;
         let tests_file = dir.join(format!("{}.tests", running.request));
         let result_file = dir.join(format!("{}.json", running.request));
+        let stderr_file = dir.join(format!("{}.stderr", running.request));
+        let stderr = std::fs::File::create(&stderr_file)
+            .map_err(|e| Error::io("create", &stderr_file, e))?;
         std::fs::write(&tests_file, running.job.tests.join("\n"))
             .map_err(|e| Error::io("write", &tests_file, e))?;
         let _ = std::fs::remove_file(&result_file);
@@ -531,8 +534,11 @@ impl Lab {
             .collect();
         files.sort();
         files.dedup();
+        let process = format!("fresh-{}", running.request);
+        let cache = self.pytest.cache_root.join(&process);
         let mut cmd = self.pytest.command(
             Mode::Fresh,
+            &process,
             &[
                 (ENV_MUTANT, id.as_str().to_string()),
                 (ENV_TESTS, tests_file.display().to_string()),
@@ -542,7 +548,7 @@ impl Lab {
         cmd.args(&files)
             .stdin(Stdio::null())
             .stdout(Stdio::null())
-            .stderr(Stdio::null());
+            .stderr(Stdio::from(stderr));
         let request = running.request;
         let sender = self.sender.clone();
         let mut child = cmd
@@ -555,11 +561,17 @@ impl Lab {
         std::thread::spawn(move || {
             let started = Instant::now();
             let status = child.wait();
+            end_group_of_reaped(pid);
             let result: Option<ChildResult> = std::fs::read(&result_file)
                 .ok()
                 .and_then(|b| serde_json::from_slice(&b).ok());
             let _ = std::fs::remove_file(&result_file);
             let _ = std::fs::remove_file(&tests_file);
+            let _ = std::fs::remove_dir_all(&cache);
+            let stderr = result
+                .is_none()
+                .then(|| crate::execute::worker::log_tail(&stderr_file, 20));
+            let _ = std::fs::remove_file(&stderr_file);
             let (exit_code, signal) = match status {
                 Ok(status) => {
                     use std::os::unix::process::ExitStatusExt;
@@ -572,6 +584,7 @@ impl Lab {
                 signal,
                 result,
                 seconds: started.elapsed().as_secs_f64(),
+                stderr,
             };
             let _ = sender.send((FRESH, WorkerEvent::Done { request, end }));
         });
@@ -767,8 +780,10 @@ mod tests {
                     out_of_memory: false,
                 }],
                 unknown: vec![],
+                forced_raises: 0,
             }),
             seconds: 0.01,
+            stderr: None,
         }
     }
 

@@ -5,6 +5,7 @@
 pub mod executor;
 pub mod lab;
 pub mod outcome;
+pub mod output;
 pub mod protocol;
 pub mod runtime;
 pub mod sanity;

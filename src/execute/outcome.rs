@@ -22,6 +22,7 @@ pub struct Judgement {
 /// | it reported, but none of its tests exist any more | no tests |
 /// | it reported, and its first failure is a MemoryError under `memory_limit_mb` | crashed |
 /// | it died from a signal before reporting | crashed |
+/// | it exited before reporting after pytest-timeout's `Timeout` banner | timeout |
 /// | it exited before reporting (a test called `os._exit`) | suspicious |
 pub fn judge(end: &crate::execute::worker::ChildEnd, timed_out: bool) -> Judgement {
     let plain = |verdict, detail: Option<String>| Judgement {
@@ -59,12 +60,21 @@ pub fn judge(end: &crate::execute::worker::ChildEnd, timed_out: bool) -> Judgeme
             None => plain(Verdict::Survived, None),
         },
         (None, Some(signal), _) => plain(Verdict::Crashed, Some(signal_name(signal))),
+        (None, None, Some(_)) if plugin_timeout(end.stderr.as_deref()) => plain(
+            Verdict::Timeout,
+            Some(
+                "pytest-timeout stopped the tests: its thread method writes its `Timeout` banner \
+                 and ends the process with os._exit, as under plain pytest"
+                    .into(),
+            ),
+        ),
         (None, None, Some(code)) => plain(
             Verdict::Suspicious,
             Some(format!(
                 "the test process exited with code {code} before reporting: a test or the code \
                  under test ended the process (os._exit), so no test result exists (plain pytest \
-                 stops there too)"
+                 stops there too){}",
+                last_words(end.stderr.as_deref())
             )),
         ),
         (None, None, None) => plain(
@@ -72,6 +82,37 @@ pub fn judge(end: &crate::execute::worker::ChildEnd, timed_out: bool) -> Judgeme
             Some("the test process vanished".into()),
         ),
     }
+}
+
+/// Whether the last output of a process that ended without a result holds pytest-timeout's
+/// banner, `++++ Timeout ++++` (its thread method writes it, dumps the threads' stacks, writes it
+/// again and calls `os._exit(1)`).
+fn plugin_timeout(output: Option<&str>) -> bool {
+    output.is_some_and(|text| {
+        text.lines().any(|line| {
+            let line = line.trim();
+            line.starts_with('+')
+                && line.ends_with('+')
+                && line.trim_matches('+').trim() == "Timeout"
+        })
+    })
+}
+
+/// "; its last words on stderr: …" when the process wrote any before it ended.
+fn last_words(stderr: Option<&str>) -> String {
+    let lines: Vec<&str> = stderr
+        .unwrap_or_default()
+        .lines()
+        .map(str::trim_end)
+        .filter(|l| !l.trim().is_empty())
+        .collect();
+    if lines.is_empty() {
+        return String::new();
+    }
+    format!(
+        "; its last words on stderr:\n{}",
+        lines[lines.len().saturating_sub(3)..].join("\n")
+    )
 }
 
 fn signal_name(signal: i32) -> String {
@@ -103,8 +144,10 @@ mod tests {
                     })
                     .collect(),
                 unknown: vec![],
+                forced_raises: 0,
             }),
             seconds: 0.1,
+            stderr: None,
         }
     }
 
@@ -133,5 +176,32 @@ mod tests {
             ..ChildEnd::default()
         };
         assert_eq!(judge(&exited, false).verdict, Verdict::Suspicious);
+
+        // pytest-timeout's thread method: its banner, then os._exit(1).
+        let banner = ChildEnd {
+            exit_code: Some(1),
+            stderr: Some(
+                "\n+++++++ Timeout +++++++\n~~~ Stack of MainThread ~~~\n  File \"x.py\"\n+++++++ Timeout +++++++\n"
+                    .into(),
+            ),
+            ..ChildEnd::default()
+        };
+        let timeout = judge(&banner, false);
+        assert_eq!(timeout.verdict, Verdict::Timeout);
+        assert!(timeout
+            .detail
+            .unwrap_or_default()
+            .contains("pytest-timeout"));
+        let said = ChildEnd {
+            exit_code: Some(3),
+            stderr: Some("bye\n".into()),
+            ..ChildEnd::default()
+        };
+        let suspicious = judge(&said, false);
+        assert_eq!(suspicious.verdict, Verdict::Suspicious);
+        assert!(suspicious
+            .detail
+            .unwrap_or_default()
+            .ends_with("stderr:\nbye"));
     }
 }

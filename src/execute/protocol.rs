@@ -68,6 +68,9 @@ names! {
     // Modules and files.
     /// The pytest plugin, loaded with `-p`.
     PLUGIN_MODULE = "mutrun_plugin";
+    /// The part of the plugin `mutrun verify`'s plain pytest loads (`-p`): only the copy's
+    /// conftest.py files.
+    ISOLATION_PLUGIN = "mutrun_plugin.isolation";
     /// In `mutants/.mutrun/`: the stats pass's result ([`crate::coverage::StatsFile`]).
     STATS_FILE = "stats.json";
     /// In `mutants/.mutrun/`: the lines the stats pass saw run ([`crate::coverage::LineRecord`]).
@@ -77,6 +80,9 @@ names! {
     /// With [`ENV_LINES`]: the extension of the files in [`ENV_SUBPROCESS_HITS`] that hold a
     /// subprocess's lines (as [`LINES_FILE`]).
     LINES_EXTENSION = "lines";
+    /// The start of the line a test process writes on its stderr when it cannot write a file of
+    /// its own (`stats.json`, a result): followed by an [`OwnFileError`] as JSON.
+    OWN_FILE_ERROR = "mutrun-own-file-error:";
     // A test's outcome in `stats.json`.
     OUTCOME_FAILED = "failed";
     OUTCOME_PASSED = "passed";
@@ -155,6 +161,10 @@ pub enum Event {
         result: Option<ChildResult>,
         #[serde(default)]
         seconds: f64,
+        /// The last lines the child wrote to its stderr, when it ended without a result (what a
+        /// plugin said before `os._exit`: pytest-timeout's "Timeout" banner).
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        stderr: Option<String>,
     },
 }
 
@@ -167,6 +177,14 @@ pub struct ChildResult {
     pub failed: Vec<FailedTest>,
     #[serde(default)]
     pub unknown: Vec<String>,
+    /// The forced-fail pass: how many times a trampoline raised (the tests reached the code in
+    /// `mutants/`, whether or not a test failed).
+    #[serde(default, skip_serializing_if = "is_zero")]
+    pub forced_raises: u64,
+}
+
+fn is_zero(n: &u64) -> bool {
+    *n == 0
 }
 
 #[derive(Debug, Clone, Deserialize, Serialize, PartialEq)]
@@ -188,6 +206,28 @@ pub struct CollectError {
     pub location: String,
     #[serde(default)]
     pub message: String,
+}
+
+/// A file of its own a test process could not write (a full disk, no permission): the line
+/// [`OWN_FILE_ERROR`] `{"path", "errno", "error"}` on its stderr.
+#[derive(Debug, Clone, Deserialize, Serialize, PartialEq)]
+pub struct OwnFileError {
+    pub path: String,
+    #[serde(default)]
+    pub errno: i32,
+    #[serde(default)]
+    pub error: String,
+}
+
+impl OwnFileError {
+    /// The last such line in a process's output, if any.
+    pub fn find_in(output: &str) -> Option<OwnFileError> {
+        output
+            .lines()
+            .rev()
+            .filter_map(|line| line.trim().strip_prefix(OWN_FILE_ERROR))
+            .find_map(|json| serde_json::from_str(json.trim()).ok())
+    }
 }
 
 #[cfg(test)]

@@ -30,6 +30,10 @@ pub const FILES: &[(&str, &str)] = &[
         include_str!("../../runtime/mutrun_plugin/__init__.py"),
     ),
     (
+        "mutrun_plugin/isolation.py",
+        include_str!("../../runtime/mutrun_plugin/isolation.py"),
+    ),
+    (
         "mutrun_plugin/common.py",
         include_str!("../../runtime/mutrun_plugin/common.py"),
     ),

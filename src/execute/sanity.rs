@@ -1,6 +1,7 @@
 //! The sanity passes of a pytest run, in the workers' forked children: the clean pass (no mutant
 //! active: every test the jobs use must pass) and the forced-fail pass (every trampoline raises:
-//! some test must fail, or the tests do not run the code in `mutants/`).
+//! some test must reach one, and so fail or expect the exception, or the tests do not run the code
+//! in `mutants/`).
 
 use std::collections::{BTreeSet, HashMap};
 use std::path::Path;
@@ -17,7 +18,8 @@ use crate::execute::worker::PytestCommand;
 use crate::workspace::Workspace;
 
 /// The clean pass (no mutant: every test the jobs use must pass in a forked child) and the
-/// forced-fail pass (every trampoline raises: some test must fail).
+/// forced-fail pass (every trampoline raises: some test must reach one, and so fail or expect
+/// the exception).
 pub fn passes(
     ws: &Workspace,
     lab: &mut Lab,
@@ -72,24 +74,33 @@ pub fn passes(
     if lab.run(vec![forced], |r| results.push(r))? == RunEnd::Interrupted {
         return Ok(RunEnd::Interrupted);
     }
-    let failed_any = results.iter().any(|r| {
-        r.end
-            .result
-            .as_ref()
-            .is_some_and(|res| !res.failed.is_empty())
-    });
-    if !failed_any {
+    let reported = results.iter().filter_map(|r| r.end.result.as_ref());
+    let failed_any = reported.clone().any(|res| !res.failed.is_empty());
+    let raised: u64 = reported.map(|res| res.forced_raises).sum();
+    // The pass checks that the tests run the code in mutants/: a mutated function they call
+    // raised. A test failing shows it; so does a raise no test failed on (a test marked
+    // `xfail(strict=True)` expects an exception: with the forced one it xfails as it did before,
+    // and a mutant that makes it pass is killed as XPASS(strict); a test that catches exceptions).
+    if !failed_any && raised == 0 {
         return Err(Error::with_code(
             format!(
-                "forced-fail pass: with every mutated function raising, all {} tests still pass, so the \
-                 tests do not run the code in mutants/.\n{}",
+                "forced-fail pass: with every mutated function raising, none of the {} tests called \
+                 one, so the tests do not run the code in mutants/.\n{}",
                 tests.len(),
                 import_diagnosis(ws, pytest)
             ),
             ExitCode::SanityPassFailed,
         ));
     }
-    crate::info!("forced-fail pass: the tests fail when the mutated code raises, as they must");
+    if failed_any {
+        crate::info!("forced-fail pass: the tests fail when the mutated code raises, as they must");
+    } else {
+        crate::info!(
+            "forced-fail pass: the tests call the mutated code ({raised} forced raises) but \
+             none failed on it: they expect an exception (xfail) or catch it; their mutants are \
+             judged as plain pytest would"
+        );
+    }
     Ok(RunEnd::Completed)
 }
 

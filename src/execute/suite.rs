@@ -135,6 +135,7 @@ fn pytest_command(ws: &Workspace, interpreter: &Interpreter) -> PytestCommand {
         cwd: ws.mutants_dir.clone(),
         env,
         pytest_args: ws.pytest_args(),
+        cache_root: ws.mutants_dir.join(".mutrun").join("cache"),
     }
 }
 

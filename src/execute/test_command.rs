@@ -30,7 +30,8 @@ use crate::execute::protocol::{
     OUTCOME_PASSED,
 };
 use crate::execute::worker::{
-    cpu_seconds, kill_group, own_group_dying_with_mutrun, same_addresses_every_run, ChildEnd,
+    cpu_seconds, end_group_of_reaped, kill_group, own_group_dying_with_mutrun,
+    same_addresses_every_run, ChildEnd,
 };
 
 /// How the project's own test command is started, in `mutants/`, seeing the mutated code.
@@ -167,6 +168,7 @@ impl TestCommand {
             }
             if let Some(status) = child.try_wait().map_err(|e| Error::other(e.to_string()))? {
                 let seconds = started.elapsed().as_secs_f64();
+                end_group_of_reaped(child.id() as i32);
                 return Ok(Some(CommandEnd {
                     status,
                     seconds,
@@ -452,11 +454,13 @@ fn child_end(name: &str, status: std::process::ExitStatus, seconds: f64, log: &P
             }]
         },
         unknown: vec![],
+        forced_raises: 0,
     });
     ChildEnd {
         exit_code: status.code(),
         signal: status.signal(),
         result,
         seconds,
+        stderr: None,
     }
 }

@@ -23,30 +23,41 @@ pub struct PytestCommand {
     pub cwd: PathBuf,
     pub env: Vec<(String, String)>,
     pub pytest_args: Vec<String>,
+    /// Where each process keeps its own pytest cache (`cache_dir`), one folder per process.
+    pub cache_root: PathBuf,
 }
 
 impl PytestCommand {
-    /// `python -m pytest -p mutrun_plugin -p no:cacheprovider <args>` with our environment, in
-    /// its own process group, killed if mutrun dies (so `kill -9` of mutrun leaves no orphans).
-    pub fn command(&self, mode: Mode, extra_env: &[(&str, String)]) -> Command {
+    /// `python -m pytest -p mutrun_plugin <args> --rootdir <mutants/> -o cache_dir=<its own>`
+    /// with our environment, in its own process group, killed if mutrun dies (so `kill -9` of
+    /// mutrun leaves no orphans). `process` names the process's cache folder (`worker-0`).
+    ///
+    /// The rootdir is `mutants/` whatever the configuration says (a config file in a parent
+    /// folder, in a monorepo, would make it that folder): node ids are then paths relative to the
+    /// working directory in every process, which fresh processes and `verify` pass as arguments.
+    /// pytest's cache plugin stays loaded, so `--ff`, `--sw` and the like in `addopts` are
+    /// accepted, but each process has a folder of its own (processes sharing one would race),
+    /// and the plugin turns off every option that would reorder or deselect the tests mutrun
+    /// asks for (`mutrun_plugin.setup`).
+    pub fn command(&self, mode: Mode, process: &str, extra_env: &[(&str, String)]) -> Command {
         let mut cmd = Command::new(&self.python);
-        cmd.args([
-            "-m",
-            "pytest",
-            "-p",
-            PLUGIN_MODULE,
-            "-p",
-            "no:cacheprovider",
-        ])
-        .args(&self.pytest_args)
-        .current_dir(&self.cwd)
-        // A MUTANT_UNDER_TEST left in the user's shell must not leak into our processes.
-        .env_remove(ENV_MUTANT)
-        // Bytecode caching on: every fresh process re-imports the trampolined modules, and
-        // compiling them is most of its cost. (A cache prefix under mutants/ was tried: it made
-        // every new mutants/ folder recompile the stdlib and site-packages, seconds per run.)
-        .env_remove("PYTHONDONTWRITEBYTECODE")
-        .env(ENV_MODE, mode.as_str());
+        cmd.args(["-m", "pytest", "-p", PLUGIN_MODULE])
+            .args(&self.pytest_args)
+            .arg("--rootdir")
+            .arg(&self.cwd)
+            .arg("-o")
+            .arg(format!(
+                "cache_dir={}",
+                self.cache_root.join(process).display()
+            ));
+        cmd.current_dir(&self.cwd)
+            // A MUTANT_UNDER_TEST left in the user's shell must not leak into our processes.
+            .env_remove(ENV_MUTANT)
+            // Bytecode caching on: every fresh process re-imports the trampolined modules, and
+            // compiling them is most of its cost. (A cache prefix under mutants/ was tried: it made
+            // every new mutants/ folder recompile the stdlib and site-packages, seconds per run.)
+            .env_remove("PYTHONDONTWRITEBYTECODE")
+            .env(ENV_MODE, mode.as_str());
         for (k, v) in &self.env {
             cmd.env(k, v);
         }
@@ -110,6 +121,8 @@ pub struct ChildEnd {
     pub signal: Option<i32>,
     pub result: Option<ChildResult>,
     pub seconds: f64,
+    /// The last lines of its stderr, when it ended without a result.
+    pub stderr: Option<String>,
 }
 
 /// An event from worker number `.0`.
@@ -156,7 +169,7 @@ impl Worker {
         std::fs::create_dir_all(log_dir).map_err(|e| Error::io("create", log_dir, e))?;
         let log = log_dir.join(format!("{mode}-{index}.log"));
         let log_file = std::fs::File::create(&log).map_err(|e| Error::io("create", &log, e))?;
-        let mut cmd = pytest.command(mode, &[]);
+        let mut cmd = pytest.command(mode, &format!("{mode}-{index}"), &[]);
         cmd.stdin(Stdio::piped())
             .stdout(Stdio::piped())
             .stderr(Stdio::from(log_file));
@@ -253,10 +266,20 @@ pub fn log_tail(path: &Path, lines: usize) -> String {
     all[all.len().saturating_sub(lines)..].join("\n")
 }
 
-/// SIGKILL to a whole process group (a worker and anything it started, or one child).
+/// SIGKILL to a whole process group (a worker and anything it started, or one child), and to
+/// every descendant of its leader that left the group (`start_new_session=True` in a test): the
+/// test processes mutrun starts are subreapers, so what their tests started and left running is
+/// still among their descendants.
 pub fn kill_group(pgid: i32) {
     if pgid > 0 {
         let pid = nix::unistd::Pid::from_raw(pgid);
+        let descendants = descendants(pgid);
+        for stray in &descendants {
+            let _ = nix::sys::signal::kill(
+                nix::unistd::Pid::from_raw(*stray),
+                nix::sys::signal::Signal::SIGKILL,
+            );
+        }
         let group = nix::sys::signal::killpg(pid, nix::sys::signal::Signal::SIGKILL);
         if group.is_err() {
             // A child killed before it made its own group (right after the fork) is still in
@@ -264,6 +287,57 @@ pub fn kill_group(pgid: i32) {
             let _ = nix::sys::signal::kill(pid, nix::sys::signal::Signal::SIGKILL);
         }
     }
+}
+
+/// After a process that led its own group ended and was reaped: SIGKILL to what is left of its
+/// group (what its tests started and left running). Its descendants are no longer its, so only
+/// the group.
+pub fn end_group_of_reaped(pgid: i32) {
+    if pgid > 0 {
+        let _ = nix::sys::signal::killpg(
+            nix::unistd::Pid::from_raw(pgid),
+            nix::sys::signal::Signal::SIGKILL,
+        );
+    }
+}
+
+/// The pids of every living descendant of `pid`, from `/proc` (none where there is no `/proc`).
+pub fn descendants(pid: i32) -> Vec<i32> {
+    let Ok(entries) = std::fs::read_dir("/proc") else {
+        return Vec::new();
+    };
+    let mut children: std::collections::HashMap<i32, Vec<i32>> = std::collections::HashMap::new();
+    for entry in entries.filter_map(|e| e.ok()) {
+        let Some(child) = entry
+            .file_name()
+            .to_str()
+            .and_then(|n| n.parse::<i32>().ok())
+        else {
+            continue;
+        };
+        let Ok(stat) = std::fs::read_to_string(entry.path().join("stat")) else {
+            continue;
+        };
+        // The parent's pid is the second field after the parenthesised command name.
+        let parent = stat
+            .rfind(')')
+            .and_then(|end| stat[end + 1..].split_whitespace().nth(1))
+            .and_then(|p| p.parse::<i32>().ok());
+        if let Some(parent) = parent {
+            children.entry(parent).or_default().push(child);
+        }
+    }
+    let mut found = Vec::new();
+    let mut pending = vec![pid];
+    while let Some(next) = pending.pop() {
+        for child in children.get(&next).into_iter().flatten() {
+            if !found.contains(child) && *child != pid {
+                found.push(*child);
+                pending.push(*child);
+            }
+        }
+    }
+    found
 }
 
 fn read_events(
@@ -283,6 +357,7 @@ fn read_events(
                 signal,
                 result,
                 seconds,
+                stderr,
             }) => WorkerEvent::Done {
                 request: id,
                 end: ChildEnd {
@@ -290,6 +365,7 @@ fn read_events(
                     signal,
                     result,
                     seconds,
+                    stderr,
                 },
             },
             Err(_) => WorkerEvent::Noise(line),

@@ -39,6 +39,59 @@ pub fn python() -> PathBuf {
         .clone()
 }
 
+/// An interpreter with pytest and the pytest plugins real projects configure (pytest-xdist,
+/// pytest-timeout): a venv under `target/test-venv-plugins`, made on first use, for the fixtures
+/// whose configuration needs them.
+pub fn python_with_plugins() -> PathBuf {
+    static PYTHON: OnceLock<PathBuf> = OnceLock::new();
+    PYTHON
+        .get_or_init(|| {
+            let venv = Path::new(env!("CARGO_MANIFEST_DIR")).join("target/test-venv-plugins");
+            let python = venv.join("bin/python");
+            let has_plugins = |python: &Path| {
+                Command::new(python)
+                    .args(["-c", "import pytest, xdist, pytest_timeout"])
+                    .output()
+                    .is_ok_and(|o| o.status.success())
+            };
+            if has_plugins(&python) {
+                return python;
+            }
+            let temp = venv.with_extension(format!("tmp{}", std::process::id()));
+            let ok = make_venv(&temp, &["pytest", "pytest-xdist", "pytest-timeout"]);
+            assert!(
+                ok,
+                "could not create a venv with pytest-xdist and pytest-timeout"
+            );
+            if std::fs::rename(&temp, &venv).is_err() {
+                let _ = std::fs::remove_dir_all(&temp);
+            }
+            assert!(has_plugins(&python), "no plugins in {}", python.display());
+            python
+        })
+        .clone()
+}
+
+/// The real binary's command line for `dir`, run with the venv of `python`.
+pub fn mutrun_with(python: &Path, dir: &Path, args: &[&str]) -> Output {
+    let mut cmd = mutrun_command(dir, args);
+    let venv = python.parent().and_then(Path::parent).expect("venv root");
+    cmd.env("VIRTUAL_ENV", venv);
+    cmd.output().expect("run mutrun")
+}
+
+/// Plain `python -m pytest ARGS` in `dir`, as a user runs it: its exit code and output.
+pub fn plain_pytest(python: &Path, dir: &Path, args: &[&str]) -> (Option<i32>, String) {
+    let out = Command::new(python)
+        .args(["-m", "pytest"])
+        .args(args)
+        .current_dir(dir)
+        .env_remove(mutrun::execute::protocol::ENV_MUTANT)
+        .output()
+        .expect("run pytest");
+    (out.status.code(), text(&out))
+}
+
 fn has_pytest(python: &Path) -> bool {
     Command::new(python)
         .args(["-c", "import pytest"])

@@ -108,6 +108,7 @@ fn rust_messages() -> BTreeMap<&'static str, Value> {
         ran: vec!["t.py::a".into()],
         failed: vec![failure.clone()],
         unknown: vec!["t.py::b".into()],
+        forced_raises: 2,
     };
     let error = CollectError {
         location: "t.py".into(),
@@ -176,9 +177,18 @@ fn rust_messages() -> BTreeMap<&'static str, Value> {
                 signal: Some(9),
                 result: Some(result.clone()),
                 seconds: 0.5,
+                stderr: Some("+++ Timeout +++".into()),
             }),
         ),
         ("RESULT_KEYS", json(&result)),
+        (
+            "OWN_FILE_ERROR_KEYS",
+            json(&OwnFileError {
+                path: "stats.json".into(),
+                errno: 28,
+                error: "No space left on device".into(),
+            }),
+        ),
         ("FAILURE_KEYS", json(&failure)),
         ("ERROR_KEYS", json(&error)),
         ("STATS_KEYS", stats),
