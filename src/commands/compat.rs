@@ -16,7 +16,6 @@ use crate::domain::verdict::Verdict;
 use crate::execute::suite::LazySuite;
 use crate::plan::prefilter;
 use crate::plan::select::Selector;
-use crate::record::meta;
 use crate::record::Recorder;
 use crate::report::Summary;
 use crate::workspace::{print_generate_report, Workspace, MUTANTS_DIR};
@@ -32,16 +31,7 @@ pub fn print_time_estimates(ws: &Workspace, patterns: &[String]) -> Result<ExitC
     let selector = Selector::new(patterns)?;
     let generated = ws.prepare()?;
     print_generate_report(&generated);
-    let meta_paths: Vec<_> = ws
-        .project
-        .sources
-        .iter()
-        .map(|s| meta::meta_path(&ws.mutants_dir, &s.path))
-        .collect();
-    let (recorder, warnings) = Recorder::load(&meta_paths);
-    for warning in warnings {
-        crate::warning!("{warning}");
-    }
+    let recorder = Recorder::load_project(ws);
     prefilter::prepare_stats(ws);
     let mut suite = LazySuite::new(ws);
     let Some(coverage) = learn(ws, &mut suite, &AtomicBool::new(false))? else {

@@ -22,7 +22,7 @@ use crate::plan::marks::{self, Marks};
 use crate::plan::prefilter;
 use crate::plan::reuse;
 use crate::plan::select::Selection;
-use crate::record::meta::{self, VerdictRecord};
+use crate::record::meta::VerdictRecord;
 use crate::record::Recorder;
 use crate::report::progress::Progress;
 use crate::report::{self, Summary};
@@ -45,7 +45,7 @@ pub fn run(ws: &Workspace, options: &RunOptions, interrupted: Arc<AtomicBool>) -
     let started = Instant::now();
     let generated = ws.prepare()?;
     print_generate_report(&generated);
-    let mut recorder = load_recorder(ws);
+    let mut recorder = Recorder::load_project(ws);
     let scope = Scope::choose(ws, &options.selection, &recorder)?;
     if scope.chosen.is_empty() {
         if !options.selection.patterns.is_empty() {
@@ -189,22 +189,6 @@ fn restore_mutated(
         );
     }
     Ok(())
-}
-
-/// Every `.meta` file of the project's sources, loaded (a damaged one is warned about and
-/// generated again).
-fn load_recorder(ws: &Workspace) -> Recorder {
-    let meta_paths: Vec<_> = ws
-        .project
-        .sources
-        .iter()
-        .map(|s| meta::meta_path(&ws.mutants_dir, &s.path))
-        .collect();
-    let (recorder, warnings) = Recorder::load(&meta_paths);
-    for warning in warnings {
-        crate::warning!("{warning}");
-    }
-    recorder
 }
 
 /// The mutants this run acts on, and those of them marked equivalent (never run: `ignored`).

@@ -10,6 +10,7 @@ use std::time::{Duration, Instant};
 
 use crate::domain::error::Result;
 use crate::domain::mutant::MutantId;
+use crate::workspace::Workspace;
 use meta::{FileMeta, MutantMeta, VerdictRecord};
 
 const FLUSH_EVERY: Duration = Duration::from_secs(1);
@@ -22,6 +23,22 @@ pub struct Recorder {
 }
 
 impl Recorder {
+    /// Every `.meta` file of the project's sources, loaded; a damaged one is named in a warning
+    /// (generation makes it again).
+    pub fn load_project(ws: &Workspace) -> Recorder {
+        let meta_paths: Vec<_> = ws
+            .project
+            .sources
+            .iter()
+            .map(|s| meta::meta_path(&ws.mutants_dir, &s.path))
+            .collect();
+        let (recorder, warnings) = Recorder::load(&meta_paths);
+        for warning in warnings {
+            crate::warning!("{warning}");
+        }
+        recorder
+    }
+
     /// Loads the `.meta` files at `paths`; unreadable ones are skipped with a warning line.
     pub fn load(paths: &[PathBuf]) -> (Recorder, Vec<String>) {
         let mut files = Vec::new();
