@@ -47,27 +47,26 @@ pub struct Interpreter {
 
 /// Finds the interpreter for the project and checks it can run pytest.
 pub fn find(project_root: &Path, config: &Config) -> Result<Interpreter> {
-    let (path, source) = locate(
-        project_root,
-        config,
-        std::env::var_os("VIRTUAL_ENV"),
-        std::env::current_exe().ok(),
-        std::env::var_os("PATH"),
-    )?;
+    let (path, source) = locate_from_env(project_root, config)?;
     probe(project_root, path, source).and_then(require_pytest)
 }
 
 /// Finds the interpreter for a project whose tests are not pytest (test-command mode): the same
 /// search and version check, without requiring pytest.
 pub fn find_without_pytest(project_root: &Path, config: &Config) -> Result<Interpreter> {
-    let (path, source) = locate(
+    let (path, source) = locate_from_env(project_root, config)?;
+    probe(project_root, path, source).map(|found| found.interpreter)
+}
+
+/// [`locate`] with this process's `$VIRTUAL_ENV`, executable and `$PATH`.
+fn locate_from_env(project_root: &Path, config: &Config) -> Result<(PathBuf, &'static str)> {
+    locate(
         project_root,
         config,
         std::env::var_os("VIRTUAL_ENV"),
         std::env::current_exe().ok(),
         std::env::var_os("PATH"),
-    )?;
-    probe(project_root, path, source).map(|found| found.interpreter)
+    )
 }
 
 /// What the probe found: the interpreter, and whether (which) pytest imports in it.
