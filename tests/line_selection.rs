@@ -22,6 +22,7 @@ struct Stored {
     replacement: String,
     verdict: Option<String>,
     tests_run: Vec<String>,
+    killer: Option<String>,
     detail: Option<String>,
 }
 
@@ -47,6 +48,7 @@ fn stored(project: &Path) -> Vec<Stored> {
                         .collect()
                 })
                 .unwrap_or_default(),
+            killer: m["verdict"]["killer"].as_str().map(str::to_string),
             detail: m["verdict"]["detail"].as_str().map(str::to_string),
         })
         .collect()
@@ -181,6 +183,27 @@ fn a_mutant_runs_only_the_tests_that_execute_its_lines() {
             .iter()
             .collect(),
         "{text}"
+    );
+
+    // `or` -> `and` on the condition's second line changes the whole condition: it runs the
+    // tests that evaluate it, test_member_is_eligible too, which stops at its first line.
+    let swap = find(&all, "or age >= 65", "or", "and");
+    assert_eq!(swap.verdict.as_deref(), Some("killed"), "{swap:?}");
+    assert_eq!(
+        swap.killer.as_deref(),
+        Some(test("test_member_is_eligible").as_str()),
+        "{swap:?}"
+    );
+
+    // `scale` fills a module-level cache: only the first test runs the filling line, yet the
+    // second reads what it computed. Its mutants run every test that reaches `scale`, and
+    // test_scale_value kills the filling's mutant as plain pytest does.
+    let filling = find(&all, "len(name) * 10", "*", "/");
+    assert_eq!(filling.verdict.as_deref(), Some("killed"), "{filling:?}");
+    assert_eq!(
+        filling.killer.as_deref(),
+        Some(test("test_scale_value").as_str()),
+        "{filling:?}"
     );
 
     // A second run reuses every verdict.

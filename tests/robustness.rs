@@ -228,8 +228,9 @@ fn a_test_process_that_calls_os_exit_is_suspicious_and_the_other_mutants_are_jud
     ] {
         assert_eq!(v[id].0, "killed", "{id}: {v:?}");
     }
-    // `os._exit(0)` → `os._exit(1)`: on a line no test reaches.
-    assert_eq!(v["quitter.core.finish:5"].0, "survived", "{v:?}");
+    // `os._exit(0)` → `os._exit(1)`: on a line no test executes (the mutant that turns
+    // `if ok:` around reaches it, but no test runs it unmutated).
+    assert_eq!(v["quitter.core.finish:5"].0, "no_tests", "{v:?}");
     assert_nothing_left(&project);
 }
 

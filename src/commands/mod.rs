@@ -311,7 +311,7 @@ pub fn show(ws: &Workspace, id: &str) -> Result<ExitCode> {
             );
         }
     }
-    print_covering_tests(ws, &file.source, &mutant);
+    print_covering_tests(ws, &file, &mutant);
     crate::out!(
         "{}",
         unified_diff(&file.source, &text, &mutated_text(&text, &mutant)?, color)
@@ -321,13 +321,13 @@ pub fn show(ws: &Workspace, id: &str) -> Result<ExitCode> {
 
 /// `show`'s list of the tests the mutant runs (those that execute its lines, or reach its
 /// function), from the last stats pass.
-fn print_covering_tests(ws: &Workspace, source: &str, mutant: &MutantMeta) {
+fn print_covering_tests(ws: &Workspace, file: &FileMeta, mutant: &MutantMeta) {
     let Some(stats) = coverage::read(&ws.mutants_dir) else {
         crate::outln!("covering tests: not known yet (`mutrun run` records which tests reach which functions)");
         return;
     };
     let coverage = Coverage::of(ws, stats);
-    let span = mutant.span(source);
+    let span = file.span(mutant);
     let selected = coverage.tests_for_mutant(&span);
     let tests = &selected.tests;
     if let Some(why) = selected.no_test_executes(&span) {
@@ -373,7 +373,7 @@ pub fn tests_for(ws: &Workspace, id: &str) -> Result<ExitCode> {
         Error::usage("no test stats yet: run `mutrun run` first (its stats pass records which tests reach which functions)")
     })?;
     let coverage = Coverage::of(ws, stats);
-    let span = mutant.span(&file.source);
+    let span = file.span(&mutant);
     let selected = coverage.tests_for_mutant(&span);
     let tests = &selected.tests;
     if let Some(why) = selected.no_test_executes(&span) {

@@ -302,7 +302,7 @@ fn run_mutants(
         .with_run(result.end.seconds, tests_run, judgement.killer)
         .with_detail(judgement.detail);
         if let Some((file, mutant)) = recorder.get(id) {
-            reuse::stamp(&mut record, coverage, &mutant.span(&file.source));
+            reuse::stamp(&mut record, coverage, &file.span(mutant));
         }
         recorder.record(id, record);
         if let Err(e) = recorder.flush_if_due() {

@@ -271,12 +271,12 @@ pub const KEYS: &[KeySpec] = &[
         },
         sections: &Section::ALL,
         flag: None,
-        doc: "which tests a mutant runs: `\"line\"`, the tests that execute one of its lines (the \
-              stats pass records them); `\"function\"`, every test that reaches its function — for \
+        doc: "which tests a mutant runs: `\"line\"`, the tests that execute its code (the stats \
+              pass records them); `\"function\"`, every test that reaches its function — for \
               suites whose tests take different paths from run to run (randomised tests, \
-              hypothesis, time-dependent code) or read what an earlier test's call left in a \
-              cache (see below)",
-        default: "`\"function\"`",
+              hypothesis, time-dependent code), or objects kept across tests that initialise \
+              attributes lazily (see below)",
+        default: "`\"line\"`",
     },
     KeySpec {
         name: "type_check_command",

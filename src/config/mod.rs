@@ -118,9 +118,9 @@ impl Default for Config {
             test_command: None,
             operators: OperatorSet::default(),
             mutate_only_covered_lines: false,
-            // Line selection stays opt-in until it agrees with plain pytest on the bench
-            // projects: isodate's cached regex builders give 90 false survivors by line.
-            coverage: CoverageLevel::Function,
+            // bench/selection.py: on the bench projects line selection kills exactly the mutants
+            // function-level selection kills.
+            coverage: CoverageLevel::Line,
             type_check_command: Vec::new(),
             source: None,
             from_flags: Vec::new(),

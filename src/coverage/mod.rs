@@ -105,9 +105,11 @@ pub struct MutantSpan<'a> {
     pub function: &'a FunctionKey,
     /// The source file, relative to the project root with `/` (a `.meta`'s `source`).
     pub source: &'a str,
-    /// The first and last line of the edit.
+    /// The first and last line a test must run to see it (`MutantMeta::reach_lines`).
     pub line: usize,
     pub end_line: usize,
+    /// Its function may keep state between tests (`FunctionMeta::keeps_state`).
+    pub keeps_state: bool,
 }
 
 /// How a mutant's tests were chosen ([`Coverage::tests_for_mutant`]).
@@ -231,7 +233,8 @@ impl Coverage {
 
     /// The tests a mutant runs, fastest first. By line: of the tests that reach its function,
     /// those that executed a line of its edit; none when its lines hold code no test executed.
-    /// By function when line selection is off, when the function ran at import or collection
+    /// By function when line selection is off, when the function may keep state between tests
+    /// (a cache it fills serves later tests what a mutant computed), when it ran at import or collection
     /// (what it computed there reaches tests that never execute it), when a line of the edit is
     /// outside the function's body as the stats know it (a default value, a line the rewrite
     /// split) or in a file without lines, and when no line of the edit holds code that started.
@@ -242,6 +245,7 @@ impl Coverage {
             chosen: Chosen::Function,
         };
         if !self.by_lines
+            || span.keeps_state
             || tests.is_empty()
             || self.collection_start(span.function) != Start::Forked
         {

@@ -24,6 +24,11 @@ pub struct Mutation {
     /// mutant is switched on by swapping the function's `__defaults__`, not by a variant body,
     /// because defaults are evaluated once, when the `def` runs.
     pub in_default: bool,
+    /// The source range of the smallest statement or expression holding the whole edit: the
+    /// code whose evaluation the edit changes. An `or` turned `and` changes the whole boolean
+    /// expression, including operands before the edit that a test may have stopped at; a test
+    /// that runs no line of this range cannot see the mutant.
+    pub reach: (usize, usize),
 }
 
 /// A trampolined function's identity: `module` plus `qualname` (`Class.method`, `func`).

@@ -5,6 +5,7 @@ pub mod functions;
 pub mod line_map;
 pub mod line_patterns;
 pub mod pragma;
+pub mod state;
 pub mod trampoline;
 pub mod visit;
 
@@ -194,10 +195,15 @@ pub fn analyze(
             qualname: site.qualname.clone(),
             line: lines.position(source, usize::from(site.def.name.start())).0,
             sha256,
+            keeps_state: state::keeps_state(site.def),
         });
         for (i, m) in mutations.iter().enumerate() {
             let (line, column) = lines.position(source, m.start);
             let (end_line, end_column) = lines.position(source, m.end);
+            let reach = (
+                lines.position(source, m.reach.0).0,
+                lines.position(source, m.reach.1).0,
+            );
             mutant_metas.push(MutantMeta {
                 id: site.key.mutant_id(i + 1),
                 function: site.key.clone(),
@@ -210,6 +216,7 @@ pub fn analyze(
                 end: m.end,
                 original: source[m.start..m.end].to_string(),
                 replacement: m.replacement.clone(),
+                reach: (reach != (line, end_line)).then_some(reach),
                 verdict: None,
             });
         }

@@ -59,6 +59,7 @@ pub fn function_mutations(
         truth_tests: HashSet::new(),
         final_returns: HashSet::new(),
         nonlocal_names: nonlocal_names(&function.body),
+        enclosing: Vec::new(),
     };
     finder.note_final_return(&function.body);
     for parameter in function.parameters.iter_non_variadic_params() {
@@ -91,6 +92,9 @@ struct Finder<'s> {
     final_returns: HashSet<usize>,
     /// Names a `nonlocal` statement anywhere in the function declares.
     nonlocal_names: HashSet<String>,
+    /// The ranges of the statements and expressions being visited, outermost first: an edit's
+    /// `reach` is the innermost that holds it whole.
+    enclosing: Vec<(usize, usize)>,
 }
 
 /// A range as a set key.
@@ -154,12 +158,20 @@ impl<'s> Finder<'s> {
         if replacement == original {
             return;
         }
+        let reach = self
+            .enclosing
+            .iter()
+            .rev()
+            .find(|(s, e)| *s <= start && end <= *e)
+            .copied()
+            .unwrap_or((start, end));
         self.out.push(Mutation {
             operator,
             start,
             end,
             replacement,
             in_default: self.in_default,
+            reach,
         });
     }
 
@@ -615,8 +627,9 @@ impl<'s> Finder<'s> {
     }
 }
 
-impl<'a> Visitor<'a> for Finder<'_> {
-    fn visit_stmt(&mut self, stmt: &'a Stmt) {
+impl<'a> Finder<'_> {
+    /// The edits of `stmt` itself; then its parts.
+    fn statement(&mut self, stmt: &'a Stmt) {
         if !matches!(
             stmt,
             Stmt::TypeAlias(_) | Stmt::Import(_) | Stmt::ImportFrom(_)
@@ -735,7 +748,8 @@ impl<'a> Visitor<'a> for Finder<'_> {
         walk_stmt(self, stmt);
     }
 
-    fn visit_expr(&mut self, expr: &'a Expr) {
+    /// The edits of `expr` itself; then its parts.
+    fn expression(&mut self, expr: &'a Expr) {
         match expr {
             Expr::StringLiteral(literal) => {
                 for part in literal.value.iter() {
@@ -796,6 +810,20 @@ impl<'a> Visitor<'a> for Finder<'_> {
             _ => {}
         }
         walk_expr(self, expr);
+    }
+}
+
+impl<'a> Visitor<'a> for Finder<'_> {
+    fn visit_stmt(&mut self, stmt: &'a Stmt) {
+        self.enclosing.push(key(stmt.range()));
+        self.statement(stmt);
+        self.enclosing.pop();
+    }
+
+    fn visit_expr(&mut self, expr: &'a Expr) {
+        self.enclosing.push(key(expr.range()));
+        self.expression(expr);
+        self.enclosing.pop();
     }
 
     fn visit_annotation(&mut self, _expr: &'a Expr) {}

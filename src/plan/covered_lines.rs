@@ -84,7 +84,8 @@ impl ExecutedLines {
         }
         let lines = self.files.get(&file.source)?;
         let mut has_code = false;
-        for line in mutant.line..=mutant.end_line.max(mutant.line) {
+        let (first, last) = mutant.reach_lines();
+        for line in first..=last {
             let rendered = lines.map.rendered(line)?;
             if lines.executed.contains(&rendered) {
                 return None;

@@ -16,10 +16,12 @@ use crate::record::Recorder;
 pub struct Planned {
     pub id: MutantId,
     pub function: FunctionKey,
-    /// Its file (`FileMeta::source`) and lines, for line-level selection.
+    /// Its file (`FileMeta::source`) and the lines a test must run to see it
+    /// (`MutantMeta::reach_lines`), for line-level selection.
     pub source: String,
     pub line: usize,
     pub end_line: usize,
+    pub keeps_state: bool,
     pub reason: Rerun,
     /// The test that killed it last time, if it still exists.
     pub previous_killer: Option<String>,
@@ -71,8 +73,9 @@ pub fn to_run(
                 id: mutant.id.clone(),
                 function: mutant.function.clone(),
                 source: file.source.clone(),
-                line: mutant.line,
-                end_line: mutant.end_line,
+                line: mutant.reach_lines().0,
+                end_line: mutant.reach_lines().1,
+                keeps_state: file.keeps_state(&mutant.function),
                 reason,
                 previous_killer,
             })
@@ -88,6 +91,7 @@ impl Planned {
             source: &self.source,
             line: self.line,
             end_line: self.end_line,
+            keeps_state: self.keeps_state,
         }
     }
 }

@@ -218,48 +218,15 @@ pub fn stale_warnings(stale: &[Mark]) -> Vec<String> {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::domain::mutant::FunctionKey;
     use crate::domain::operators::Operator;
-    use crate::record::meta::{FunctionMeta, MutantMeta};
-
-    fn mutant(id: &str, op: Operator, original: &str, replacement: &str) -> MutantMeta {
-        MutantMeta {
-            id: MutantId(id.into()),
-            function: FunctionKey("m.f".into()),
-            operator: op,
-            line: 1,
-            column: 1,
-            end_line: 1,
-            end_column: 2,
-            start: 0,
-            end: 1,
-            original: original.into(),
-            replacement: replacement.into(),
-            verdict: None,
-        }
-    }
+    use crate::record::meta::test_catalog::{self, mutant};
 
     fn file() -> FileMeta {
-        FileMeta {
-            format: 1,
-            mutrun_version: "0".into(),
-            source: "m.py".into(),
-            module: "m".into(),
-            source_sha256: String::new(),
-            rendered_sha256: None,
-            functions: vec![FunctionMeta {
-                key: FunctionKey("m.f".into()),
-                qualname: "f".into(),
-                line: 1,
-                sha256: "F".into(),
-            }],
-            mutants: vec![
-                mutant("m.f:1", Operator::BinaryOp, "+", "-"),
-                mutant("m.f:2", Operator::Number, "1", "2"),
-                mutant("m.f:3", Operator::BinaryOp, "+", "-"),
-            ],
-            skipped: Vec::new(),
-        }
+        test_catalog::file(vec![
+            mutant("m.f:1", Operator::BinaryOp, "+", "-"),
+            mutant("m.f:2", Operator::Number, "1", "2"),
+            mutant("m.f:3", Operator::BinaryOp, "+", "-"),
+        ])
     }
 
     #[test]

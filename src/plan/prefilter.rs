@@ -59,7 +59,7 @@ fn record(
     let (file, mutant) = recorder.get(id)?;
     let mut record = VerdictRecord::new(verdict, recorder.function_hash(id).unwrap_or_default())
         .with_detail(Some(detail));
-    reuse::stamp(&mut record, coverage, &mutant.span(&file.source));
+    reuse::stamp(&mut record, coverage, &file.span(mutant));
     Some(record)
 }
 

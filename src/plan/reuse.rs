@@ -70,7 +70,7 @@ pub fn why_rerun(file: &FileMeta, mutant: &MutantMeta, coverage: &Coverage) -> O
             };
         }
     }
-    let now = tests_fingerprint(coverage, &mutant.span(&file.source));
+    let now = tests_fingerprint(coverage, &file.span(mutant));
     match record.tests_sha256.as_deref() {
         Some(then) if then == now => None,
         _ => Some(Rerun::CoveringTestsChanged),
@@ -110,9 +110,8 @@ pub fn stamp(record: &mut VerdictRecord, coverage: &Coverage, span: &MutantSpan)
 mod tests {
     use super::*;
     use crate::coverage::{StatsFile, TestStats};
-    use crate::domain::mutant::{FunctionKey, MutantId};
     use crate::domain::operators::Operator;
-    use crate::record::meta::FunctionMeta;
+    use crate::record::meta::test_catalog;
 
     fn coverage(tests: &[(&str, &str)]) -> Coverage {
         Coverage::new(StatsFile {
@@ -139,48 +138,21 @@ mod tests {
     }
 
     fn file_with(verdict: Option<VerdictRecord>) -> FileMeta {
-        FileMeta {
-            format: 1,
-            mutrun_version: "0".into(),
-            source: "m.py".into(),
-            module: "m".into(),
-            source_sha256: String::new(),
-            rendered_sha256: None,
-            functions: vec![FunctionMeta {
-                key: FunctionKey("m.f".into()),
-                qualname: "f".into(),
-                line: 1,
-                sha256: "F".into(),
-            }],
-            mutants: vec![MutantMeta {
-                id: MutantId("m.f:1".into()),
-                function: FunctionKey("m.f".into()),
-                operator: Operator::Number,
-                line: 1,
-                column: 1,
-                end_line: 1,
-                end_column: 2,
-                start: 0,
-                end: 1,
-                original: "1".into(),
-                replacement: "2".into(),
-                verdict,
-            }],
-            skipped: Vec::new(),
-        }
+        let mut mutant = test_catalog::mutant("m.f:1", Operator::Number, "1", "2");
+        mutant.verdict = verdict;
+        test_catalog::file(vec![mutant])
     }
 
     fn judged(verdict: Verdict, killer: Option<&str>, at: &Coverage) -> VerdictRecord {
         let mut record =
             VerdictRecord::new(verdict, "F".into()).with_run(0.1, vec![], killer.map(String::from));
-        let function = FunctionKey("m.f".into());
-        let span = MutantSpan {
-            function: &function,
-            source: "m.py",
-            line: 1,
-            end_line: 1,
-        };
-        stamp(&mut record, at, &span);
+        let file = test_catalog::file(vec![test_catalog::mutant(
+            "m.f:1",
+            Operator::Number,
+            "1",
+            "2",
+        )]);
+        stamp(&mut record, at, &file.span(&file.mutants[0]));
         record
     }
 

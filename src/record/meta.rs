@@ -61,6 +61,10 @@ pub struct FunctionMeta {
     /// Hash of the function's source text (with decorators) and the mutrun version: a verdict
     /// stays valid while this is unchanged.
     pub sha256: String,
+    /// It may store what it computed where later tests find it (`generate::state`): its
+    /// mutants select tests by function, not by line.
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    pub keeps_state: bool,
 }
 
 #[derive(Debug, Clone, Serialize, Deserialize)]
@@ -79,19 +83,20 @@ pub struct MutantMeta {
     /// The original text of the edited range and its replacement.
     pub original: String,
     pub replacement: String,
+    /// The first and last line of the code whose evaluation the edit changes (the smallest
+    /// statement or expression holding it, `Mutation::reach`), when wider than the edit's own.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub reach: Option<(usize, usize)>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub verdict: Option<VerdictRecord>,
 }
 
 impl MutantMeta {
-    /// Where it is, for line-level selection; `source` is its file's (`FileMeta::source`).
-    pub fn span<'a>(&'a self, source: &'a str) -> MutantSpan<'a> {
-        MutantSpan {
-            function: &self.function,
-            source,
-            line: self.line,
-            end_line: self.end_line,
-        }
+    /// The lines a test must run to see this mutant: those of the code whose evaluation the
+    /// edit changes (`reach`), else the edit's own.
+    pub fn reach_lines(&self) -> (usize, usize) {
+        self.reach
+            .unwrap_or((self.line, self.end_line.max(self.line)))
     }
 }
 
@@ -172,6 +177,25 @@ impl VerdictRecord {
 }
 
 impl FileMeta {
+    /// Where `mutant` (one of this file's) is, for line-level selection.
+    pub fn span<'a>(&'a self, mutant: &'a MutantMeta) -> MutantSpan<'a> {
+        let (line, end_line) = mutant.reach_lines();
+        MutantSpan {
+            function: &mutant.function,
+            source: &self.source,
+            line,
+            end_line,
+            keeps_state: self.keeps_state(&mutant.function),
+        }
+    }
+
+    /// Whether `function` may keep state between tests (`FunctionMeta::keeps_state`).
+    pub fn keeps_state(&self, function: &FunctionKey) -> bool {
+        self.functions
+            .iter()
+            .any(|f| &f.key == function && f.keeps_state)
+    }
+
     /// The keys of every mutant of this file, in catalog order (what marks and carried-over
     /// verdicts find a mutant by across edits that do not touch it).
     pub fn mutant_keys(&self) -> Vec<MutantKey> {
@@ -259,4 +283,50 @@ pub fn find_all(mutants_dir: &Path) -> Vec<PathBuf> {
         .collect();
     paths.sort();
     paths
+}
+
+/// Catalogs for unit tests: `m.py`, one function `m.f` (hash `F`) with the given mutants.
+#[cfg(test)]
+pub mod test_catalog {
+    use super::*;
+
+    /// Mutant `id` of `m.f` on line 1: `original` → `replacement`, without a verdict.
+    pub fn mutant(id: &str, operator: Operator, original: &str, replacement: &str) -> MutantMeta {
+        MutantMeta {
+            id: MutantId(id.into()),
+            function: FunctionKey("m.f".into()),
+            operator,
+            line: 1,
+            column: 1,
+            end_line: 1,
+            end_column: 2,
+            start: 0,
+            end: 1,
+            original: original.into(),
+            replacement: replacement.into(),
+            reach: None,
+            verdict: None,
+        }
+    }
+
+    /// `m.py` holding `m.f` and `mutants`.
+    pub fn file(mutants: Vec<MutantMeta>) -> FileMeta {
+        FileMeta {
+            format: 1,
+            mutrun_version: "0".into(),
+            source: "m.py".into(),
+            module: "m".into(),
+            source_sha256: String::new(),
+            rendered_sha256: None,
+            functions: vec![FunctionMeta {
+                key: FunctionKey("m.f".into()),
+                qualname: "f".into(),
+                line: 1,
+                sha256: "F".into(),
+                keeps_state: false,
+            }],
+            mutants,
+            skipped: Vec::new(),
+        }
+    }
 }

@@ -992,3 +992,30 @@ sys.exit(1 if bad else 0)
         String::from_utf8_lossy(&output.stderr)
     );
 }
+
+/// The text of a mutation's reach: the code whose evaluation the edit changes.
+fn reach_text<'s>(source: &'s str, m: &Mutation) -> &'s str {
+    &source[m.reach.0..m.reach.1]
+}
+
+#[test]
+fn an_operator_swap_reaches_the_whole_expression_it_changes() {
+    // A test where `a` is true never runs line 3, yet `or` → `and` changes what it sees.
+    let source = func("if (\n    a\n    or b\n    or c\n):\n    return 1");
+    let found = all_mutations_of(&source);
+    let swap = found
+        .iter()
+        .find(|m| m.operator == Operator::BoolOp && source[m.start..m.end].starts_with("or b"))
+        .expect("the second `or` is swapped");
+    assert_eq!(reach_text(&source, swap), "a\n        or b\n        or c");
+    let number = found
+        .iter()
+        .find(|m| m.operator == Operator::Number)
+        .expect("`return 1` has a number mutant");
+    assert_eq!(reach_text(&source, number), "1");
+    let drop_return = found
+        .iter()
+        .find(|m| m.operator == Operator::ReturnNone)
+        .expect("`return 1` has a return_none mutant");
+    assert_eq!(reach_text(&source, drop_return), "return 1");
+}
