@@ -277,7 +277,7 @@ fn operator_selection_yields_exactly_the_chosen_mutants() {
         ("tri.calc.is_small:1", "killed"),
         ("tri.calc.is_small:2", "survived"), // n <= 10
         ("tri.calc.partly:1", "killed"),
-        ("tri.calc.partly:2", "survived"), // return "no" → None: never called with False
+        ("tri.calc.partly:2", "no_tests"), // return "no" → None: no test runs that line
         ("tri.calc.unused:1", "no_tests"),
     ]
     .into_iter()
@@ -353,7 +353,8 @@ fn covered_lines_mode_skips_exactly_the_lines_no_test_executes() {
     assert!(text.contains("6 mutants skipped"), "{text}");
     assert_eq!(skipped(&project), expected);
 
-    // Without the mode the skipped mutants run: `unused` has no tests, the rest get verdicts.
+    // Without the mode the skipped mutants are decided: `unused` has no tests, and so has a
+    // mutant on a line no test executes (line selection), without running anything.
     std::fs::write(
         project.join("pyproject.toml"),
         "[tool.mutrun]\npaths_to_mutate = [\"tri\"]\n",
@@ -363,7 +364,11 @@ fn covered_lines_mode_skips_exactly_the_lines_no_test_executes() {
     assert_eq!(skipped(&project), BTreeMap::new());
     let (_, rows) = results(&project);
     assert_eq!(rows["tri.calc.unused:1"]["verdict"], "no_tests");
-    assert_eq!(rows["tri.calc.partly:6"]["verdict"], "survived");
+    assert_eq!(rows["tri.calc.partly:6"]["verdict"], "no_tests");
+    assert_eq!(
+        rows["tri.calc.partly:6"]["detail"],
+        "line 16 is executed by no test"
+    );
 
     // The flag does the same as the key (on mutants that run: verdicts from the run without the
     // mode stay valid, so --rerun).
