@@ -19,7 +19,7 @@ use crate::execute::protocol::{ENV_MODE, ENV_MUTANT, ISOLATION_PLUGIN};
 use crate::execute::timeouts::TimeoutPolicy;
 use crate::execute::worker::{end_group_of_reaped, kill_group, log_tail};
 use crate::plan::select::Selector;
-use crate::record::meta::{self, FileMeta, MutantMeta};
+use crate::record::meta::{self, FileMeta};
 use crate::report::before_after;
 use crate::workspace::copy_tree;
 use crate::workspace::python::Interpreter;
@@ -155,7 +155,10 @@ fn select_cases(
     options: &VerifyOptions,
 ) -> Result<Vec<Case>> {
     let selector = Selector::new(&options.patterns)?;
-    let mut candidates: Vec<(FileMeta, MutantMeta, String)> = Vec::new();
+    // Each file once, and the candidates as (file, mutant) indices: a copy of the file per
+    // candidate grows with the square of a file's mutants (gigabytes on marshmallow).
+    let mut files: Vec<(FileMeta, String)> = Vec::new();
+    let mut candidates: Vec<(usize, usize)> = Vec::new();
     for source in &ws.project.sources {
         let meta_path = meta::meta_path(&ws.mutants_dir, &source.path);
         let Ok(Some(file)) = meta::read(&meta_path) else {
@@ -170,23 +173,26 @@ fn select_cases(
             );
             continue;
         }
-        for mutant in &file.mutants {
+        for (index, mutant) in file.mutants.iter().enumerate() {
             if selector.matches(&mutant.id) && file.valid_verdict(mutant).is_some() {
-                candidates.push((file.clone(), mutant.clone(), text.clone()));
+                candidates.push((files.len(), index));
             }
         }
+        files.push((file, text));
     }
+    let id = |(f, m): &(usize, usize)| files[*f].0.mutants[*m].id.as_str();
     if let Some(n) = options.sample {
         // A reproducible sample: order by a hash of seed and id, keep the first n.
-        candidates.sort_by_cached_key(|(_, m, _)| {
-            sha256_hex(format!("{}:{}", options.seed, m.id).as_bytes())
-        });
+        candidates
+            .sort_by_cached_key(|c| sha256_hex(format!("{}:{}", options.seed, id(c)).as_bytes()));
         candidates.truncate(n);
-        candidates.sort_by(|a, b| a.1.id.as_str().cmp(b.1.id.as_str()));
+        candidates.sort_by(|a, b| id(a).cmp(id(b)));
     }
     let mut cases = Vec::new();
-    for (file, mutant, text) in candidates {
-        let Some(record) = file.valid_verdict(&mutant) else {
+    for (f, m) in candidates {
+        let (file, text) = &files[f];
+        let mutant = &file.mutants[m];
+        let Some(record) = file.valid_verdict(mutant) else {
             continue;
         };
         if agrees(record.verdict, PlainOutcome::Detected).is_none() {
@@ -199,15 +205,15 @@ fn select_cases(
             covering.iter().map(|t| t.duration).sum()
         };
         // The text's hash matched the catalog's above, so the offsets fit.
-        let Some(mutated) = mutant.applied_to(&text) else {
+        let Some(mutated) = mutant.applied_to(text) else {
             continue;
         };
-        let (before, after) = before_after(&text, mutant.start, mutant.end, &mutant.replacement);
+        let (before, after) = before_after(text, mutant.start, mutant.end, &mutant.replacement);
         cases.push(Case {
             id: mutant.id.as_str().to_string(),
             source: PathBuf::from(&file.source),
             mutated,
-            original: text,
+            original: text.clone(),
             location: format!(
                 "{}:{}  [{}] {before} → {after}",
                 file.source,
