@@ -205,6 +205,12 @@ fn a_mutant_runs_only_the_tests_that_execute_its_lines() {
         Some(test("test_scale_value").as_str()),
         "{filling:?}"
     );
+    // The test that executes the filling line runs first: the likeliest killer.
+    assert_eq!(
+        filling.tests_run,
+        [test("test_scale_is_positive"), test("test_scale_value")],
+        "{filling:?}"
+    );
 
     // A second run reuses every verdict.
     let again = common::run_ok(&project, &[]);

@@ -234,7 +234,8 @@ impl Coverage {
     /// The tests a mutant runs, fastest first. By line: of the tests that reach its function,
     /// those that executed a line of its edit; none when its lines hold code no test executed.
     /// By function when line selection is off, when the function may keep state between tests
-    /// (a cache it fills serves later tests what a mutant computed), when it ran at import or collection
+    /// (a cache it fills serves later tests what a mutant computed; the tests that execute its
+    /// lines then come first), when it ran at import or collection
     /// (what it computed there reaches tests that never execute it), when a line of the edit is
     /// outside the function's body as the stats know it (a default value, a line the rewrite
     /// split) or in a file without lines, and when no line of the edit holds code that started.
@@ -245,7 +246,6 @@ impl Coverage {
             chosen: Chosen::Function,
         };
         if !self.by_lines
-            || span.keeps_state
             || tests.is_empty()
             || self.collection_start(span.function) != Start::Forked
         {
@@ -267,6 +267,18 @@ impl Coverage {
                     .any(|(f, runs)| f == index && lines::overlaps(runs, first, last))
             })
             .collect();
+        if span.keeps_state {
+            // Every test that reaches it; those that execute its lines first (the likeliest
+            // killers), then the ones that may read what it kept.
+            let mut ordered = executing.clone();
+            ordered.extend(
+                tests
+                    .iter()
+                    .copied()
+                    .filter(|t| !executing.iter().any(|e| std::ptr::eq(*e, *t))),
+            );
+            return by_function(ordered);
+        }
         if !executing.is_empty() {
             return MutantTests {
                 tests: executing,
