@@ -2,7 +2,10 @@
 setup, collection, the time between tests) for line-level test selection, and all windows
 together for `mutate_only_covered_lines` (lines.json).
 
-Only code of the mutated files (those with a `.meta` beside them under mutants/) is traced:
+Only functions' code of the mutated files (those with a `.meta` beside them under mutants/) is
+traced: mutants live in functions, and a module or class body (code without CO_NEWLOCALS) runs
+at import, where lines are nobody's; a trampolined module body is long (every variant's `def`),
+and tracing it made each import of it cost tenths of a second.
 - Python 3.12+: sys.monitoring. PY_START is a global event that every code object reports once
   (then DISABLE); a mutated file's code object gets local LINE events. Each line reports once
   (DISABLE) until the next window opens: opening one re-arms the code objects that reported
@@ -24,6 +27,10 @@ import os
 import sys
 
 import mutrun_protocol as P
+
+# inspect.CO_NEWLOCALS, without importing inspect: set on functions' code, not on module or class
+# bodies.
+_CO_NEWLOCALS = 0x2
 
 
 class Lines:
@@ -99,7 +106,7 @@ class Lines:
 
     # sys.monitoring (3.12+)
     def _on_start(self, code, offset):
-        if self._want(code.co_filename):
+        if code.co_flags & _CO_NEWLOCALS and self._want(code.co_filename):
             self._code_started(code)
             try:
                 self.monitoring.set_local_events(self.tool, code, self.line_event)
@@ -128,6 +135,8 @@ class Lines:
 
         def on_call(frame, event, arg):
             code = frame.f_code
+            if not code.co_flags & _CO_NEWLOCALS:
+                return None
             mutated = wanted.get(code.co_filename)
             if mutated is None:
                 mutated = want(code.co_filename)
