@@ -10,6 +10,9 @@ The floor of a mutrun run: for every killed mutant the duration of its killing t
 survivor the durations of the tests it ran (by line: those that execute its code), from the stats
 pass, plus 1.7 ms per forked child (a measured fork and reap of a collected worker), divided by
 the workers. Timeouts add nothing to it. The table gives mutrun's wall time as a multiple of it.
+The test durations are the stats pass's, which include its recording: where tests are slow to
+record (a test starting Python subprocesses, each recording too) the floor is too high, and can
+exceed the wall time (python-slugify).
 
 mutmut 3.8.1 fails marshmallow's clean-test phase (state left by its in-process stats run): that
 is recorded as its result, not an error of this script. After the table, a profile of each mutrun
