@@ -67,6 +67,16 @@ FAILED = "failed"
 UNKNOWN = "unknown"
 FORCED_RAISES = "forced_raises"
 STDERR = "stderr"
+PHASES = "phases"
+# A worker's child adds this to its result (the monotonic times it started, entered, collected
+# and ran its tests); the worker takes it out and sends PHASES instead.
+CHILD_TIMES = "child_times"
+FORK = "fork"
+ENTER = "enter"
+COLLECT = "collect"
+PHASE_TESTS = "tests"
+REPORT = "report"
+REAP = "reap"
 TEST = "test"
 WHEN = "when"
 OUT_OF_MEMORY = "out_of_memory"
@@ -85,7 +95,9 @@ REQUEST_KEYS = (ID, MUTANT, TESTS, STOP_ON_FAILURE, RECOLLECT)
 READY_KEYS = (EVENT, TESTS, PREIMPORTED)
 COLLECT_ERROR_KEYS = (EVENT, ERRORS)
 STARTED_KEYS = (EVENT, ID, PID)
-DONE_KEYS = (EVENT, ID, EXIT_CODE, SIGNAL, RESULT, SECONDS, STDERR)
+DONE_KEYS = (EVENT, ID, EXIT_CODE, SIGNAL, RESULT, SECONDS, STDERR, PHASES)
+# Where a forked child's SECONDS went (done's PHASES).
+PHASES_KEYS = (FORK, ENTER, COLLECT, PHASE_TESTS, REPORT, REAP)
 # A child's result (done's RESULT, or the file ENV_RESULT names), one failure in it, and one
 # collection error (in collect_error's ERRORS and in stats.json).
 RESULT_KEYS = (RAN, FAILED, UNKNOWN, FORCED_RAISES)

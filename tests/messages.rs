@@ -2,6 +2,7 @@
 //! its banner) is a timeout, not "suspicious"; a subset whose only tests are `xfail(strict=True)`
 //! passes the forced-fail pass; a test that forks without `os._exit` passes the clean pass as it
 //! passes plain pytest. Each agrees with plain pytest on the patched source (`mutrun verify`).
+//! `mutrun run -v` says where the forked children's time went.
 
 mod common;
 
@@ -96,4 +97,25 @@ fn a_test_that_forks_without_exiting_passes_the_clean_pass() {
         assert_eq!(v[id], "killed", "{id}: {v:?}");
     }
     verify_agrees(&python, &project, &[], v.len());
+}
+
+#[test]
+fn verbose_run_says_where_the_forked_childrens_time_went() {
+    let (_guard, project) = common::fixture("simple");
+    let out = common::mutrun(&project, &["-v", "run", "--no-progress"]);
+    let text = common::text(&out);
+    assert!(out.status.success(), "{text}");
+    let line = text
+        .lines()
+        .find(|l| l.contains("forked children, per child (median): fork "))
+        .unwrap_or_else(|| panic!("no phases line in:\n{text}"));
+    for part in ["enter", "re-collect", "tests", "report", "reap"] {
+        assert!(
+            line.contains(&format!(" {part} ")),
+            "{part} missing: {line}"
+        );
+    }
+    // Without -v the line is not printed.
+    let quiet = common::run_ok(&project, &["--rerun"]);
+    assert!(!quiet.contains("forked children, per child"), "{quiet}");
 }

@@ -310,14 +310,17 @@ def report_child(request, pid, read_end, started):
             if not chunk:
                 break
             chunks.append(chunk)
+    read = time.monotonic()
     status = _end_child(pid)
-    seconds = time.monotonic() - started
+    reaped = time.monotonic()
+    seconds = reaped - started
     reported = None
     if chunks:
         try:
             reported = json.loads(b"".join(chunks))
         except ValueError:
             reported = None
+    times = reported.pop(P.CHILD_TIMES, None) if isinstance(reported, dict) else None
     done = {
         P.EVENT: P.EVENT_DONE,
         P.ID: request[P.ID],
@@ -328,6 +331,16 @@ def report_child(request, pid, read_end, started):
     }
     if reported is None:
         done[P.STDERR] = _child_stderr_tail()
+    if isinstance(times, list) and len(times) == 4:
+        child, entered, collected, ran = times
+        done[P.PHASES] = {
+            P.FORK: child - started,
+            P.ENTER: entered - child,
+            P.COLLECT: collected - entered,
+            P.PHASE_TESTS: ran - collected,
+            P.REPORT: read - ran,
+            P.REAP: reaped - read,
+        }
     send(done)
 
 

@@ -81,8 +81,10 @@ def _serve(session, items, request):
 
 def _child(session, items, request, write_end):
     """Runs in the forked child; never returns."""
+    times = [time.monotonic()]  # started, entered, collected, ran: the worker's `phases`
     try:
         enter_child(request, write_end)
+        times.append(time.monotonic())
         mutant = request.get(P.MUTANT)
         if mutant and mutant != P.MUTANT_FORCED_FAIL:
             # A killed mutant needs only the killing test's id; formatting a long traceback
@@ -95,7 +97,10 @@ def _child(session, items, request, write_end):
                 os._exit(0)
             if any(t not in items for t in request[P.TESTS]):
                 adopt_moved_ids(items)
+        times.append(time.monotonic())
         reported = _run_items(session, items, request[P.TESTS], request.get(P.STOP_ON_FAILURE, True))
+        times.append(time.monotonic())
+        reported[P.CHILD_TIMES] = times
         if mutant == P.MUTANT_FORCED_FAIL:
             # Whether the tests reached the mutated code, even when none failed (strict xfail).
             reported[P.FORCED_RAISES] = mutrun_runtime._forced_raises

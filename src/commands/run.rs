@@ -15,6 +15,7 @@ use crate::domain::verdict::Verdict;
 use crate::execute::executor::{self, Executor};
 use crate::execute::lab::{Job, JobKind, JobResult, RunEnd};
 use crate::execute::outcome::judge;
+use crate::execute::phases::PhaseLog;
 use crate::execute::suite::LazySuite;
 use crate::execute::timeouts::TimeoutPolicy;
 use crate::plan::jobs;
@@ -285,6 +286,7 @@ fn run_mutants(
     live: bool,
 ) -> Result<RunEnd> {
     let mut progress = Progress::new(jobs.len(), live);
+    let mut phases = PhaseLog::default();
     let mut write_error: Option<Error> = None;
     let end = executor.run(jobs, &mut |result: JobResult| {
         let JobKind::Mutant(id) = &result.job.kind else {
@@ -292,6 +294,7 @@ fn run_mutants(
         };
         let judgement = judge(&result.end, result.timed_out);
         progress.record(judgement.verdict);
+        phases.add(result.end.phases.as_ref());
         let tests_run = (result.end.result.as_ref())
             .map(|r| r.ran.clone())
             .unwrap_or_default();
@@ -310,6 +313,9 @@ fn run_mutants(
         }
     })?;
     progress.finish();
+    if let Some(summary) = phases.summary() {
+        crate::detail!("{summary}");
+    }
     match write_error {
         Some(e) => Err(e),
         None => Ok(end),

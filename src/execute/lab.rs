@@ -585,6 +585,7 @@ impl Lab {
                 result,
                 seconds: started.elapsed().as_secs_f64(),
                 stderr,
+                phases: None,
             };
             let _ = sender.send((FRESH, WorkerEvent::Done { request, end }));
         });
@@ -784,6 +785,7 @@ mod tests {
             }),
             seconds: 0.01,
             stderr: None,
+            phases: None,
         }
     }
 

@@ -6,6 +6,7 @@ pub mod executor;
 pub mod lab;
 pub mod outcome;
 pub mod output;
+pub mod phases;
 pub mod protocol;
 pub mod runtime;
 pub mod sanity;

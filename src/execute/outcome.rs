@@ -148,6 +148,7 @@ mod tests {
             }),
             seconds: 0.1,
             stderr: None,
+            phases: None,
         }
     }
 

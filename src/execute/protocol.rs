@@ -83,6 +83,10 @@ names! {
     /// The start of the line a test process writes on its stderr when it cannot write a file of
     /// its own (`stats.json`, a result): followed by an [`OwnFileError`] as JSON.
     OWN_FILE_ERROR = "mutrun-own-file-error:";
+    /// Between the runtime's own processes only: a worker's child adds this key to its result
+    /// (the monotonic times it started, entered, collected and ran its tests); the worker takes
+    /// it out and sends [`ChildPhases`] in `done` instead.
+    CHILD_TIMES = "child_times";
     // A test's outcome in `stats.json`.
     OUTCOME_FAILED = "failed";
     OUTCOME_PASSED = "passed";
@@ -165,7 +169,28 @@ pub enum Event {
         /// plugin said before `os._exit`: pytest-timeout's "Timeout" banner).
         #[serde(default, skip_serializing_if = "Option::is_none")]
         stderr: Option<String>,
+        /// Where a forked child's `seconds` went, when it reported a result.
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        phases: Option<ChildPhases>,
     },
+}
+
+/// Where the time of one forked child went, in seconds, from the worker's fork to its reaping:
+/// the parts `mutrun run -v` sums up (`execute::phases`).
+#[derive(Debug, Clone, Copy, Default, Deserialize, Serialize, PartialEq)]
+pub struct ChildPhases {
+    /// From just before `fork()` in the worker until the child's first line ran.
+    pub fork: f64,
+    /// Entering the child: its process group, quiet output, the memory cap, the mutant active.
+    pub enter: f64,
+    /// Collecting test files again with the mutant active (zero when none are).
+    pub collect: f64,
+    /// Running the tests through pytest's protocol.
+    pub tests: f64,
+    /// Writing the result into the pipe, and the child's exit, until the worker read it all.
+    pub report: f64,
+    /// Ending what the child left running, and reaping it.
+    pub reap: f64,
 }
 
 /// What a child reported before it exited (through a pipe, or a fresh process's [`ENV_RESULT`]).

@@ -462,5 +462,6 @@ fn child_end(name: &str, status: std::process::ExitStatus, seconds: f64, log: &P
         result,
         seconds,
         stderr: None,
+        phases: None,
     }
 }

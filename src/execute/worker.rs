@@ -123,6 +123,8 @@ pub struct ChildEnd {
     pub seconds: f64,
     /// The last lines of its stderr, when it ended without a result.
     pub stderr: Option<String>,
+    /// Where a forked child's time went (workers and zygotes; not fresh processes).
+    pub phases: Option<crate::execute::protocol::ChildPhases>,
 }
 
 /// An event from worker number `.0`.
@@ -358,6 +360,7 @@ fn read_events(
                 result,
                 seconds,
                 stderr,
+                phases,
             }) => WorkerEvent::Done {
                 request: id,
                 end: ChildEnd {
@@ -366,6 +369,7 @@ fn read_events(
                     result,
                     seconds,
                     stderr,
+                    phases,
                 },
             },
             Err(_) => WorkerEvent::Noise(line),

@@ -178,8 +178,10 @@ fn rust_messages() -> BTreeMap<&'static str, Value> {
                 result: Some(result.clone()),
                 seconds: 0.5,
                 stderr: Some("+++ Timeout +++".into()),
+                phases: Some(ChildPhases::default()),
             }),
         ),
+        ("PHASES_KEYS", json(&ChildPhases::default())),
         ("RESULT_KEYS", json(&result)),
         (
             "OWN_FILE_ERROR_KEYS",
