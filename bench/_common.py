@@ -92,6 +92,16 @@ def fresh_copy(src: Path, dest: Path) -> Path:
     return dest
 
 
+def set_pyproject_key(copy: Path, table: str, line: str) -> None:
+    """Writes `line` (`key = value`) first in the copy's `[table]` of pyproject.toml."""
+    pyproject = copy / "pyproject.toml"
+    text, n = re.subn(rf"^\[{re.escape(table)}\]\n", f"[{table}]\n{line}\n", pyproject.read_text(),
+                      count=1, flags=re.M)
+    if n != 1:
+        raise BenchError(f"no [{table}] table in {pyproject}")
+    pyproject.write_text(text)
+
+
 class Timed:
     """The outcome of one timed command."""
 

@@ -33,7 +33,7 @@ import time
 from collections import Counter
 
 from _common import (CORPUS, LOGS, PROJECTS, RUNS, VENVS, WORK, BenchError, fmt_seconds, fresh_copy,
-                     main_wrapper, markdown_table, median, mutmut_binary, mutmut_counts, mutrun_binary,
+                     main_wrapper, markdown_table, median, mutmut_binary, mutmut_counts, mutrun_binary, set_pyproject_key,
                      mutrun_results, require_setup, run_timed, venv_env)
 
 COLUMNS = ["killed", "survived", "no tests", "timeout"]
@@ -50,21 +50,11 @@ MUTMUT = [TOOLS["mutmut"], TOOLS["mutmut-forkserver"]]
 FORK_SECONDS = 0.0017
 
 
-def set_key(copy, table: str, line: str) -> None:
-    """Writes `line` first in the copy's `[table]` of pyproject.toml."""
-    pyproject = copy / "pyproject.toml"
-    text, n = re.subn(rf"^\[{re.escape(table)}\]\n", f"[{table}]\n{line}\n", pyproject.read_text(),
-                      count=1, flags=re.M)
-    if n != 1:
-        raise BenchError(f"no [{table}] table in {pyproject}")
-    pyproject.write_text(text)
-
-
 def run_mutmut(project: str, index: int, jobs: int, timeout: float, forkserver: bool) -> dict:
     tool = "mutmut-forkserver" if forkserver else "mutmut"
     copy = fresh_copy(PROJECTS / project, RUNS / f"{tool}-{project}")
     if forkserver:
-        set_key(copy, "tool.mutmut", 'process_isolation = "forkserver"')
+        set_pyproject_key(copy, "tool.mutmut", 'process_isolation = "forkserver"')
     log = LOGS / "compare" / f"{project}-{tool}-{index}.log"
     t = run_timed([mutmut_binary(), "run", "--max-children", jobs], copy,
                   venv_env(VENVS / "mutmut", PYTHONUNBUFFERED="1"), log, timeout)
@@ -96,7 +86,7 @@ def run_mutrun(binary, project: str, index: int, jobs: int, timeout: float, reru
     tool = "mutrun-function" if by_function else "mutrun"
     copy = fresh_copy(PROJECTS / project, RUNS / f"{tool}-{project}")
     if by_function:
-        set_key(copy, "tool.mutrun", 'coverage = "function"')
+        set_pyproject_key(copy, "tool.mutrun", 'coverage = "function"')
     env = venv_env(VENVS / project)
     log = LOGS / "compare" / f"{project}-{tool}-{index}.log"
     t = run_timed([binary, "-C", copy, "run", "-j", jobs], copy, env, log, timeout)

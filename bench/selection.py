@@ -16,24 +16,13 @@ from __future__ import annotations
 
 import argparse
 import json
-import re
 from collections import Counter
 from pathlib import Path
 
 from _common import (CORPUS, LOGS, PROJECTS, RUNS, VENVS, BenchError, fmt_seconds, fresh_copy, main_wrapper,
-                     markdown_table, median, mutrun_binary, require_setup, run_timed, venv_env)
+                     markdown_table, median, mutrun_binary, require_setup, run_timed, set_pyproject_key, venv_env)
 
 LEVELS = ["line", "function"]
-
-
-def set_coverage(copy: Path, level: str) -> None:
-    """Writes `coverage = LEVEL` into the copy's `[tool.mutrun]` table."""
-    pyproject = copy / "pyproject.toml"
-    text = pyproject.read_text()
-    text, n = re.subn(r"^\[tool\.mutrun\]\n", f'[tool.mutrun]\ncoverage = "{level}"\n', text, count=1, flags=re.M)
-    if n != 1:
-        raise BenchError(f"no [tool.mutrun] table in {pyproject}")
-    pyproject.write_text(text)
 
 
 def verdicts(copy: Path) -> dict[str, dict]:
@@ -52,7 +41,7 @@ def verdicts(copy: Path) -> dict[str, dict]:
 
 def run_level(binary, project: str, level: str, jobs: int, timeout: float) -> dict:
     copy = fresh_copy(PROJECTS / project, RUNS / f"selection-{project}-{level}")
-    set_coverage(copy, level)
+    set_pyproject_key(copy, "tool.mutrun", f'coverage = "{level}"')
     log = LOGS / "selection" / f"{project}-{level}.log"
     t = run_timed([binary, "run", "--no-progress", "-j", jobs], copy, venv_env(VENVS / project), log, timeout)
     if t.timed_out or t.returncode not in (0, 3):

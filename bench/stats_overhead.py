@@ -26,7 +26,7 @@ from pathlib import Path
 
 from _common import (CORPUS, LOGS, PROJECTS, RUNS, VENVS, WORK, BenchError, fresh_copy, main_wrapper,
                      markdown_table, median, mutrun_binary, plain_pytest, require_setup, run_timed,
-                     venv_env)
+                     set_pyproject_key, venv_env)
 
 # Test dependencies of each corpus project (as bench/setup.sh installs them), pytest pinned alike.
 TEST_DEPS = {"python-slugify": ["text-unidecode"], "isodate": [], "marshmallow": ["simplejson"]}
@@ -60,18 +60,9 @@ def venv_for(project: str, version: str) -> Path:
     return venv
 
 
-def set_coverage(copy: Path, level: str) -> None:
-    pyproject = copy / "pyproject.toml"
-    text, n = re.subn(r"^\[tool\.mutrun\]\n", f'[tool.mutrun]\ncoverage = "{level}"\n',
-                      pyproject.read_text(), count=1, flags=re.M)
-    if n != 1:
-        raise BenchError(f"no [tool.mutrun] table in {pyproject}")
-    pyproject.write_text(text)
-
-
 def stats_seconds(binary, project: str, venv: Path, level: str, tag: str, timeout: float) -> float:
     copy = fresh_copy(PROJECTS / project, RUNS / f"stats-{project}")
-    set_coverage(copy, level)
+    set_pyproject_key(copy, "tool.mutrun", f'coverage = "{level}"')
     log = LOGS / "stats_overhead" / f"{project}-{tag}-{level}.log"
     t = run_timed([binary, "print-time-estimates"], copy, venv_env(venv), log, timeout)
     found = STATS_DONE.search(t.output)
