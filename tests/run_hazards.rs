@@ -2,10 +2,11 @@
 //! halfway by Ctrl-C (SIGINT) or by `kill -9` leaves no process behind, and the next `mutrun run`
 //! resumes it to the verdicts of a run never interrupted.
 //!
-//! Timing: the hazards fixture has three mutants that loop forever. Each burns its whole CPU
-//! budget (2 s by default) before it is stopped, so once the first verdicts are on disk the
-//! run has seconds of work left whatever the machine's speed or load; the tests wait for those
-//! verdicts (the recorder writes them at most once a second), never for a fixed time.
+//! Timing: the hazards fixture has three mutants that loop forever. Each burns its whole quick
+//! CPU budget (3 × its test's half-second sleep + 0.25 s) before it is stopped, and then its
+//! test runs once more without the mutant to confirm the timeout, so once the first verdicts are
+//! on disk the run has seconds of work left whatever the machine's speed or load; the tests wait
+//! for those verdicts (the recorder writes them at most once a second), never for a fixed time.
 
 mod common;
 
@@ -191,4 +192,37 @@ fn kill_9_halfway_then_run_again_resumes() {
         output_of(&project)
     );
     resume_and_compare(&project, total);
+}
+
+#[test]
+fn a_quick_timeout_stands_for_an_endless_loop_and_a_slow_first_use_runs_again_with_the_full_budget()
+{
+    // `count_down`: two mutants never end; its test needs milliseconds, so each is stopped at
+    // the quick budget (0.25 s of CPU), and its test without the mutant confirms it.
+    // `double`: its test is charged microseconds by the stats pass, but in each mutant's child it
+    // builds a table for 0.6 s: past the quick budget, so it runs again under the full one (2 s).
+    let (_guard, project) = common::fixture("first_use");
+    let out = common::mutrun(&project, &["run", "--no-progress", "-v"]);
+    let text = common::text(&out);
+    assert!(out.status.success(), "{text}");
+    assert!(
+        text.contains(
+            "quick timeouts: 2 confirmed against their tests' time without the mutant, 3 ran \
+             again with the full budget"
+        ),
+        "{text}"
+    );
+    let v = common::verdicts(&project);
+    assert_eq!(v["first_use.count_down:4"], "timeout", "{v:?}");
+    assert_eq!(v["first_use.count_down:5"], "timeout", "{v:?}");
+    for id in [
+        "first_use.double:1",
+        "first_use.double:2",
+        "first_use.double:3",
+    ] {
+        assert_eq!(v[id], "killed", "{v:?}");
+    }
+    let results = common::mutrun(&project, &["results"]);
+    let listed = common::text(&results);
+    assert!(listed.contains("(stopped after 0."), "{listed}");
 }

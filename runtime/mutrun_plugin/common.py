@@ -286,7 +286,8 @@ def end_strays(keep=frozenset()):
 
 def _end_child(pid):
     """Waits for the forked child `pid` to end, kills what is left of its process group (what its
-    tests started), reaps it, and ends the orphans re-parented here: its exit status."""
+    tests started), reaps it, and ends the orphans re-parented here: (its exit status, the CPU
+    seconds it used)."""
     if hasattr(os, "waitid"):
         # Not reaped yet, so its pid (its group's id) cannot be reused before the group is killed.
         os.waitid(os.P_PID, pid, os.WEXITED | os.WNOWAIT)
@@ -294,9 +295,9 @@ def _end_child(pid):
         os.killpg(pid, 9)
     except OSError:
         pass
-    _, status = os.waitpid(pid, 0)
+    _, status, usage = os.wait4(pid, 0)
     end_strays(_own_children)
-    return status
+    return status, usage.ru_utime + usage.ru_stime
 
 
 def report_child(request, pid, read_end, started):
@@ -311,7 +312,7 @@ def report_child(request, pid, read_end, started):
                 break
             chunks.append(chunk)
     read = time.monotonic()
-    status = _end_child(pid)
+    status, cpu_seconds = _end_child(pid)
     reaped = time.monotonic()
     seconds = reaped - started
     reported = None
@@ -328,6 +329,7 @@ def report_child(request, pid, read_end, started):
         P.SIGNAL: os.WTERMSIG(status) if os.WIFSIGNALED(status) else None,
         P.RESULT: reported,
         P.SECONDS: seconds,
+        P.CPU_SECONDS: cpu_seconds,
     }
     if reported is None:
         done[P.STDERR] = _child_stderr_tail()

@@ -49,6 +49,7 @@ class Worker:
         items = {item.nodeid: item for item in session.items}
         adopt_moved_ids(items)
         session.config.pluginmanager.register(_CHILD_OUTCOMES, "mutrun-outcomes")
+        _fill_pytest_caches(session.items)
         send({P.EVENT: P.EVENT_READY, P.TESTS: len(items)})
         # Objects alive now are shared with every child; keep the collector from touching them
         # (which would copy their pages into each child).
@@ -64,6 +65,18 @@ class Worker:
                 continue
             request = json.loads(line)
             _serve(session, items, request)
+
+
+def _fill_pytest_caches(items):
+    """Computes, once in the worker, what pytest caches lazily on each item and would otherwise
+    compute again in every child: `item.location` (reportinfo reads the test's source lines to
+    find its line; isodate: 0.4 ms of a 4 ms child). pytest's own bookkeeping only: no test or
+    project code runs."""
+    for item in items:
+        try:
+            item.location
+        except Exception:  # a plugin's item whose reportinfo fails: the child will say so
+            pass
 
 
 def _serve(session, items, request):

@@ -8,6 +8,7 @@ use std::sync::Arc;
 use crate::coverage::Coverage;
 use crate::domain::error::Result;
 use crate::execute::lab::{Job, JobResult, Lab, RunEnd, Start};
+use crate::execute::quick_timeouts;
 use crate::execute::sanity;
 use crate::execute::suite::Suite;
 use crate::execute::test_command::{self, TestCommand};
@@ -64,6 +65,7 @@ struct PytestLab<'w> {
     ws: &'w Workspace,
     pytest: PytestCommand,
     lab: Lab,
+    policy: TimeoutPolicy,
 }
 
 impl<'w> PytestLab<'w> {
@@ -97,7 +99,12 @@ impl<'w> PytestLab<'w> {
                 job.budget += collected.startup.mul_f64(policy.multiplier);
             }
         }
-        Ok(PytestLab { ws, pytest, lab })
+        Ok(PytestLab {
+            ws,
+            pytest,
+            lab,
+            policy: *policy,
+        })
     }
 }
 
@@ -112,7 +119,11 @@ impl Executor for PytestLab<'_> {
     }
 
     fn run(&mut self, jobs: Vec<Job>, on_result: &mut dyn FnMut(JobResult)) -> Result<RunEnd> {
-        self.lab.run(jobs, on_result)
+        let (end, quick) = quick_timeouts::run(&mut self.lab, &self.policy, jobs, on_result)?;
+        if let Some(summary) = quick.summary() {
+            crate::detail!("{summary}");
+        }
+        Ok(end)
     }
 
     fn shutdown(self: Box<Self>) {

@@ -33,6 +33,8 @@ pub enum JobKind {
     Clean,
     /// Every trampoline raises: the forced-fail pass.
     ForcedFail,
+    /// A mutant's tests with no mutant active: what they need, to confirm a quick timeout.
+    Baseline(MutantId),
 }
 
 impl JobKind {
@@ -42,6 +44,7 @@ impl JobKind {
             JobKind::Mutant(id) => id.as_str().to_string(),
             JobKind::Clean => "the clean pass".to_string(),
             JobKind::ForcedFail => "the forced-fail pass".to_string(),
+            JobKind::Baseline(id) => format!("the tests of {} without its mutant", id.as_str()),
         }
     }
 }
@@ -313,7 +316,7 @@ impl Lab {
             };
             let mutant = match &running.job.kind {
                 JobKind::Mutant(id) => Some(id.as_str().to_string()),
-                JobKind::Clean => None,
+                JobKind::Clean | JobKind::Baseline(_) => None,
                 JobKind::ForcedFail => Some(MUTANT_FORCED_FAIL.to_string()),
             };
             let sent = slot.worker.send(&Request {
@@ -386,7 +389,7 @@ impl Lab {
     fn zygote_can_run(&self, job: &Job) -> bool {
         let has_zygote = self.slots.iter().any(|s| s.kind == SlotKind::Zygote);
         let preimported = match &job.kind {
-            JobKind::Mutant(id) => id
+            JobKind::Mutant(id) | JobKind::Baseline(id) => id
                 .split()
                 .is_some_and(|(function, _)| self.preimported.contains(function.as_str())),
             _ => true,
@@ -513,8 +516,11 @@ impl Lab {
     }
 
     fn start_fresh(&mut self, running: Running) -> Result<()> {
-        let JobKind::Mutant(id) = &running.job.kind else {
-            return Err(Error::other("only mutant jobs run in a fresh process"));
+        // A baseline runs the same tests in the same kind of process, without the mutant.
+        let mutant = match &running.job.kind {
+            JobKind::Mutant(id) => Some(id.as_str().to_string()),
+            JobKind::Baseline(_) => None,
+            _ => return Err(Error::other("only mutant jobs run in a fresh process")),
         };
         let dir = self.log_dir.join("fresh");
         std::fs::create_dir_all(&dir).map_err(|e| Error::io("create", &dir, e))?;
@@ -536,15 +542,12 @@ impl Lab {
         files.dedup();
         let process = format!("fresh-{}", running.request);
         let cache = self.pytest.cache_root.join(&process);
-        let mut cmd = self.pytest.command(
-            Mode::Fresh,
-            &process,
-            &[
-                (ENV_MUTANT, id.as_str().to_string()),
-                (ENV_TESTS, tests_file.display().to_string()),
-                (ENV_RESULT, result_file.display().to_string()),
-            ],
-        );
+        let mut env = vec![
+            (ENV_TESTS, tests_file.display().to_string()),
+            (ENV_RESULT, result_file.display().to_string()),
+        ];
+        env.extend(mutant.map(|id| (ENV_MUTANT, id)));
+        let mut cmd = self.pytest.command(Mode::Fresh, &process, &env);
         cmd.args(&files)
             .stdin(Stdio::null())
             .stdout(Stdio::null())
@@ -584,6 +587,7 @@ impl Lab {
                 signal,
                 result,
                 seconds: started.elapsed().as_secs_f64(),
+                cpu_seconds: None,
                 stderr,
                 phases: None,
             };
@@ -784,6 +788,7 @@ mod tests {
                 forced_raises: 0,
             }),
             seconds: 0.01,
+            cpu_seconds: None,
             stderr: None,
             phases: None,
         }

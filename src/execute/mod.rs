@@ -8,6 +8,7 @@ pub mod outcome;
 pub mod output;
 pub mod phases;
 pub mod protocol;
+pub mod quick_timeouts;
 pub mod runtime;
 pub mod sanity;
 pub mod suite;

@@ -147,6 +147,7 @@ mod tests {
                 forced_raises: 0,
             }),
             seconds: 0.1,
+            cpu_seconds: None,
             stderr: None,
             phases: None,
         }

@@ -165,6 +165,9 @@ pub enum Event {
         result: Option<ChildResult>,
         #[serde(default)]
         seconds: f64,
+        /// The CPU seconds (user + system) the child used, from its reaping (`wait4`).
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        cpu_seconds: Option<f64>,
         /// The last lines the child wrote to its stderr, when it ended without a result (what a
         /// plugin said before `os._exit`: pytest-timeout's "Timeout" banner).
         #[serde(default, skip_serializing_if = "Option::is_none")]

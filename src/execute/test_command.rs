@@ -383,7 +383,7 @@ pub fn run_jobs(
             };
             let mutant = match &job.kind {
                 JobKind::Mutant(id) => Some(id.to_string()),
-                JobKind::Clean => None,
+                JobKind::Clean | JobKind::Baseline(_) => None,
                 JobKind::ForcedFail => Some(MUTANT_FORCED_FAIL.to_string()),
             };
             let log = command.log_dir.join(format!("command-{slot}.log"));
@@ -461,6 +461,7 @@ fn child_end(name: &str, status: std::process::ExitStatus, seconds: f64, log: &P
         signal: status.signal(),
         result,
         seconds,
+        cpu_seconds: None,
         stderr: None,
         phases: None,
     }

@@ -5,6 +5,15 @@
 //! machine wall time stretches while CPU time does not, so a slow-but-healthy child is not
 //! called a timeout (mutmut's issue #545), while an infinite loop burns CPU and is caught at
 //! about its budget. The wall-clock cap catches mutants that sleep or block forever.
+//!
+//! A mutant's first attempt in a forked child gets a *quick* budget: the constant cut to
+//! [`QUICK_CONSTANT`]. Tests take milliseconds where the constant takes seconds, so an endless
+//! loop is stopped in a small multiple of what its tests need. A child that overruns the quick
+//! budget is only a suspect: its tests then run once more without the mutant (the *baseline*),
+//! and the timeout stands when the mutant took more than `multiplier ×` what they took
+//! ([`confirmed`]). Otherwise the quick budget was too tight for this child (a test that imports
+//! something heavy on first use, a loaded machine) and the mutant runs again with the full
+//! budget (`quick_timeouts`).
 
 use std::time::Duration;
 
@@ -14,6 +23,10 @@ pub struct TimeoutPolicy {
     pub constant: f64,
 }
 
+/// The constant of a forked child's quick first budget, in seconds: far above a child's own
+/// cost (about 10 ms), far below the full budget's default 2 s.
+pub const QUICK_CONSTANT: f64 = 0.25;
+
 /// How many budgets of wall time a child may take before it is stopped regardless of CPU use.
 const WALL_FACTOR: f64 = 3.0;
 
@@ -21,6 +34,13 @@ impl TimeoutPolicy {
     /// The budget for running tests whose stats-pass durations add up to `test_seconds`.
     pub fn budget(&self, test_seconds: f64) -> Duration {
         Duration::from_secs_f64(self.multiplier * test_seconds.max(0.0) + self.constant)
+    }
+
+    /// The quick first budget for a job whose full budget is `full`: its constant cut to
+    /// [`QUICK_CONSTANT`]. None when the constant is that small already (no second stage).
+    pub fn quick(&self, full: Duration) -> Option<Duration> {
+        let cut = self.constant - QUICK_CONSTANT;
+        (cut > 0.0).then(|| full.saturating_sub(Duration::from_secs_f64(cut)))
     }
 }
 
@@ -33,6 +53,28 @@ pub fn overrun(budget: Duration, elapsed: Duration, cpu: Option<f64>) -> bool {
         Some(cpu) => elapsed >= budget && cpu >= budget.as_secs_f64(),
         None => elapsed >= budget,
     }
+}
+
+/// What a child used: wall seconds, and CPU seconds when known.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct Usage {
+    pub seconds: f64,
+    pub cpu: Option<f64>,
+}
+
+/// Whether a mutant's child that overran its quick budget `quick` (having used `suspect`) is a
+/// timeout: its tests, run without the mutant in the same kind of child, used `baseline`, and
+/// the mutant used more than `multiplier ×` that. A child stopped for its CPU use is measured
+/// in CPU, which a busy machine does not stretch; one stopped by the wall-clock cap in wall time.
+/// A slow baseline (a first-use import, a loaded machine) says the budget, not the mutant, was
+/// at fault.
+pub fn confirmed(quick: Duration, suspect: Usage, baseline: Usage, multiplier: f64) -> bool {
+    let quick = quick.as_secs_f64();
+    let need = match (suspect.cpu, baseline.cpu) {
+        (Some(used), Some(need)) if used >= quick => need,
+        _ => baseline.seconds,
+    };
+    need * multiplier <= quick
 }
 
 #[cfg(test)]
@@ -48,6 +90,55 @@ mod tests {
         assert!(overrun(budget, Duration::from_secs(2), Some(2.0)));
         // Sleeping forever: caught by the wall-clock cap.
         assert!(overrun(budget, Duration::from_secs(6), Some(0.0)));
+    }
+
+    #[test]
+    fn the_quick_budget_cuts_only_the_constant() {
+        let policy = TimeoutPolicy {
+            multiplier: 3.0,
+            constant: 2.0,
+        };
+        let quick = policy.quick(policy.budget(0.1)).expect("a quick budget");
+        assert!((quick.as_secs_f64() - 0.55).abs() < 1e-6, "{quick:?}");
+        let small = TimeoutPolicy {
+            multiplier: 3.0,
+            constant: 0.2,
+        };
+        assert_eq!(small.quick(small.budget(0.1)), None);
+    }
+
+    #[test]
+    fn a_quick_timeout_stands_only_against_a_fast_baseline() {
+        let quick = Duration::from_secs_f64(0.55);
+        let looped = Usage {
+            seconds: 0.6,
+            cpu: Some(0.56),
+        };
+        let fast = Usage {
+            seconds: 0.1,
+            cpu: Some(0.1),
+        };
+        // The tests take 0.1 s without the mutant: it ran more than 3x that.
+        assert!(confirmed(quick, looped, fast, 3.0));
+        // They take 0.3 s of CPU without it too (a first-use import): try again.
+        let slow = Usage {
+            seconds: 0.3,
+            cpu: Some(0.3),
+        };
+        assert!(!confirmed(quick, looped, slow, 3.0));
+        // A busy machine stretched the baseline's wall time, not its CPU: the loop stands.
+        let stretched = Usage {
+            seconds: 0.4,
+            cpu: Some(0.05),
+        };
+        assert!(confirmed(quick, looped, stretched, 3.0));
+        // Stopped by the wall-clock cap (it slept): compared in wall time.
+        let slept = Usage {
+            seconds: 1.7,
+            cpu: Some(0.01),
+        };
+        assert!(!confirmed(quick, slept, stretched, 3.0));
+        assert!(confirmed(quick, slept, fast, 3.0));
     }
 
     #[test]

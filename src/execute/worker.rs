@@ -121,6 +121,8 @@ pub struct ChildEnd {
     pub signal: Option<i32>,
     pub result: Option<ChildResult>,
     pub seconds: f64,
+    /// The CPU seconds it used (forked children; not known for fresh processes).
+    pub cpu_seconds: Option<f64>,
     /// The last lines of its stderr, when it ended without a result.
     pub stderr: Option<String>,
     /// Where a forked child's time went (workers and zygotes; not fresh processes).
@@ -359,6 +361,7 @@ fn read_events(
                 signal,
                 result,
                 seconds,
+                cpu_seconds,
                 stderr,
                 phases,
             }) => WorkerEvent::Done {
@@ -368,6 +371,7 @@ fn read_events(
                     signal,
                     result,
                     seconds,
+                    cpu_seconds,
                     stderr,
                     phases,
                 },

@@ -177,6 +177,7 @@ fn rust_messages() -> BTreeMap<&'static str, Value> {
                 signal: Some(9),
                 result: Some(result.clone()),
                 seconds: 0.5,
+                cpu_seconds: Some(0.25),
                 stderr: Some("+++ Timeout +++".into()),
                 phases: Some(ChildPhases::default()),
             }),
