@@ -124,8 +124,10 @@ EXECUTED = "executed"
 CODE = "code"
 TRACED = "traced"
 FILES = "files"
+COLLECTION = "collection"
 STATS_KEYS = (FORMAT, PYTHON, TESTS, COLLECTION_HITS, COLLECTION_HIT_FILES, COLLECT_ERRORS, SHADOWED, TRACED)
 TEST_STATS_KEYS = (ID, DURATION, OUTCOME, FUNCTIONS, SHA256)
 LINES_KEYS = (EXECUTED, CODE)
-# stats.json's TRACED: the lines each test executed, in the trampolined files' numbering.
-TRACED_KEYS = (FILES, CODE, TESTS)
+# stats.json's TRACED: the lines each test executed, and those that ran before the first test
+# (COLLECTION: imports, conftests, collection), in the trampolined files' numbering.
+TRACED_KEYS = (FILES, CODE, TESTS, COLLECTION)

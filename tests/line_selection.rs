@@ -329,3 +329,58 @@ fn both_settings_give_the_same_verdicts_on_src_layout() {
 fn both_settings_give_the_same_verdicts_on_hazards() {
     same_verdicts_both_ways("hazards");
 }
+
+/// `(verdict, tests_run)` of each mutant of `fixtures/import_lines`.
+fn import_lines_verdicts(project: &Path) -> BTreeMap<String, (String, Vec<String>)> {
+    let path = project.join("mutants/registry/__init__.py.meta");
+    let meta: serde_json::Value =
+        serde_json::from_str(&std::fs::read_to_string(&path).expect("read .meta")).expect("json");
+    let mut out = BTreeMap::new();
+    for m in meta["mutants"].as_array().expect("mutants") {
+        let verdict = m["verdict"]["verdict"]
+            .as_str()
+            .unwrap_or("none")
+            .to_string();
+        let tests: Vec<String> = m["verdict"]["tests_run"]
+            .as_array()
+            .map(|a| {
+                a.iter()
+                    .filter_map(|t| t.as_str().map(str::to_string))
+                    .collect()
+            })
+            .unwrap_or_default();
+        out.insert(m["id"].as_str().expect("id").to_string(), (verdict, tests));
+    }
+    out
+}
+
+#[test]
+fn a_mutant_of_a_function_run_at_import_runs_forked_by_line_unless_its_code_ran_or_was_kept_there()
+{
+    let (_guard, project) = common::fixture("import_lines");
+    common::run_ok(&project, &[]);
+    let v = import_lines_verdicts(&project);
+    let big = "tests/test_registry.py::test_big".to_string();
+    // make_label ran at import without taking its first branch: a mutant there changes nothing
+    // the worker inherited, so a forked child runs just the test that executes the line.
+    assert_eq!(
+        v["registry.make_label:7"],
+        ("survived".into(), vec![big]),
+        "{v:?}"
+    );
+    // Its last line ran at import (DEFAULT): only a process where the mutant was active from
+    // the start sees DEFAULT change, and test_default then kills it.
+    for id in ["registry.make_label:8", "registry.make_label:9"] {
+        assert_eq!(v[id].0, "killed", "{id}: {v:?}");
+    }
+    // `check` is made at import and runs later: CHECK is the closure made then, so its
+    // mutants need a fresh start too, where test_check kills them.
+    for id in ["registry.make_checker:1", "registry.make_checker:2"] {
+        assert_eq!(v[id].0, "killed", "{id}: {v:?}");
+    }
+}
+
+#[test]
+fn both_settings_give_the_same_verdicts_on_import_lines() {
+    same_verdicts_both_ways("import_lines");
+}

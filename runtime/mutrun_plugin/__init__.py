@@ -30,6 +30,11 @@ MODE = os.environ.get(P.ENV_MODE, "")
 
 if MODE in (P.MODE_WORKER, P.MODE_ZYGOTE):
     common.serve_on_original_pipes()
+elif MODE == P.MODE_STATS:
+    from mutrun_plugin import stats as _stats
+
+    # Before any conftest.py imports the project: the lines that run at import count too.
+    _stats.start_lines_early()
 
 # In a zygote's child: (the request it serves, the write end of its result pipe).
 _zygote_child = None

@@ -18,6 +18,24 @@ from mutrun_lines import Lines, ranges
 _TRAMPOLINE_IMPORT = ("import %s as %s" % (P.RUNTIME_MODULE, P.RUNTIME_ALIAS)).encode()
 
 
+# Started by `start_lines_early` when the plugin is imported (before the conftests, and so before
+# the project's modules are imported), taken over by `Stats`.
+_early_lines = None
+
+
+def _mutants_dir(out_path):
+    return os.path.dirname(os.path.dirname(os.path.abspath(out_path)))
+
+
+def start_lines_early():
+    """Line recording from now on (ENV_LINES): the lines that run at import and collection form
+    the first window, before any test (`Stats.collection_lines`). A mutant none of whose lines
+    ran there changed nothing a forked child inherits."""
+    global _early_lines
+    if os.environ.get(P.ENV_LINES) == P.LINES_ON and P.ENV_STATS_OUT in os.environ:
+        _early_lines = Lines(_mutants_dir(os.environ[P.ENV_STATS_OUT]))
+
+
 class Stats:
     """The stats pass: per test, its duration, outcome and the trampolines it reached."""
 
@@ -46,12 +64,13 @@ class Stats:
         # Line selection and `mutate_only_covered_lines`: the lines of the mutated files that run,
         # from here on; per test (aligned with self.tests) and per fixture definition.
         self.lines = None
+        self.collection_lines = None  # the first window: what ran before the first test
         self.test_lines = []
         self.fixture_lines = {}
         self.subprocess_code = []  # (relative file, line) holding code, from subprocesses
         self.subprocess_executed = []  # (relative file, line) executed in subprocesses
         if os.environ.get(P.ENV_LINES) == P.LINES_ON:
-            self.lines = Lines(self.mutants_dir())
+            self.lines = _early_lines or Lines(self.mutants_dir())
         else:
             # Lines of an earlier pass would not describe these stats.
             try:
@@ -60,7 +79,7 @@ class Stats:
                 pass
 
     def mutants_dir(self):
-        return os.path.dirname(os.path.dirname(os.path.abspath(self.out_path)))
+        return _mutants_dir(self.out_path)
 
     @pytest.hookimpl(hookwrapper=True)
     def pytest_runtest_protocol(self, item, nextitem):
@@ -68,7 +87,9 @@ class Stats:
         mutrun_runtime._hits = self.current["hits"]
         lines = set()
         if self.lines is not None:
-            self.lines.swap(lines)
+            before = self.lines.swap(lines)
+            if self.collection_lines is None:
+                self.collection_lines = before
         yield
         test = self.current
         test["hits"] |= self._take_subprocess_hits()
@@ -202,23 +223,26 @@ class Stats:
     def _traced(self, record):
         """Per test, the lines it executed, in the trampolined files' numbering (mutrun maps
         them to the sources' and stores them as each test's `lines`): the files, the lines
-        holding code of each, and per test (in TESTS order) [[file index, ranges], ...]."""
+        holding code of each, per test (in TESTS order) [[file index, ranges], ...], and the
+        same for what ran before the first test (COLLECTION)."""
         files = sorted(record)
         index = {name: i for i, name in enumerate(files)}
         names = {}
-        tests = []
-        for lines in self.test_lines:
-            by_file = {}
+
+        def by_file(lines):
+            found = {}
             for filename, line in lines:
                 name = names.get(filename)
                 if name is None:
                     name = names[filename] = self.lines.relative(filename)
-                by_file.setdefault(name, set()).add(line)
-            tests.append(sorted([index[name], ranges(ls)] for name, ls in by_file.items() if name in index))
+                found.setdefault(name, set()).add(line)
+            return sorted([index[name], ranges(ls)] for name, ls in found.items() if name in index)
+
         return {
             P.FILES: files,
             P.CODE: [[i, ranges(record[name][P.CODE])] for i, name in enumerate(files)],
-            P.TESTS: tests,
+            P.TESTS: [by_file(lines) for lines in self.test_lines],
+            P.COLLECTION: by_file(self.collection_lines or ()),
         }
 
 

@@ -26,6 +26,10 @@ pub struct TracedLines {
     pub code: Vec<FileLines>,
     /// Per test, in the order of stats.json's `tests`: the lines it executed.
     pub tests: Vec<Vec<FileLines>>,
+    /// The lines that ran before the first test: at import (conftests import the project) and
+    /// collection.
+    #[serde(default)]
+    pub collection: Vec<FileLines>,
 }
 
 /// A mutated source file whose lines are known (stats.json's `line_files`); a test's `lines`
@@ -39,6 +43,10 @@ pub struct LineFile {
     pub body: Vec<usize>,
     /// The body lines holding code of a code object that started in the pass.
     pub code: Vec<usize>,
+    /// The body lines that ran before the first test (import, collection); `None` in stats of
+    /// a runtime that did not record them.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub at_collection: Option<Vec<usize>>,
 }
 
 /// Sorted, distinct lines as flattened inclusive runs.
@@ -108,11 +116,20 @@ pub fn map_traced(
                 .flat_map(|(_, r)| expand(r))
                 .filter_map(|l| originals.get(&l).copied()),
         );
+        let at_collection = runs(
+            traced
+                .collection
+                .iter()
+                .filter(|(f, _)| *f == i)
+                .flat_map(|(_, r)| expand(r))
+                .filter_map(|l| originals.get(&l).copied()),
+        );
         mapped.insert(i, (files.len(), originals));
         files.push(LineFile {
             path: name.clone(),
             body: runs(body),
             code,
+            at_collection: Some(at_collection),
         });
     }
     for (test, lines) in stats.tests.iter_mut().zip(traced.tests) {
@@ -228,6 +245,7 @@ mod tests {
                     vec![(0, vec![1, 1]), (1, runs([dispatch, at(2), at(3)]))],
                     vec![(1, runs([dispatch, at(2), at(4)]))],
                 ],
+                collection: vec![(1, runs([dispatch, at(2)]))],
             }),
             ..StatsFile::default()
         };
@@ -240,6 +258,7 @@ mod tests {
                 path: "pkg/m.py".into(),
                 body: vec![2, 4],
                 code: vec![2, 4],
+                at_collection: Some(vec![2, 2]),
             }]
         );
         assert_eq!(stats.tests[0].lines, [(0, vec![2, 3])]);

@@ -110,6 +110,8 @@ pub struct MutantSpan<'a> {
     pub end_line: usize,
     /// Its function may keep state between tests (`FunctionMeta::keeps_state`).
     pub keeps_state: bool,
+    /// Its code runs only within its function's own call (`MutantMeta::only_in_call`).
+    pub only_in_call: bool,
 }
 
 /// How a mutant's tests were chosen ([`Coverage::tests_for_mutant`]).
@@ -245,10 +247,7 @@ impl Coverage {
             tests,
             chosen: Chosen::Function,
         };
-        if !self.by_lines
-            || tests.is_empty()
-            || self.collection_start(span.function) != Start::Forked
-        {
+        if !self.by_lines || tests.is_empty() || self.start_for(span) != Start::Forked {
             return by_function(tests);
         }
         let Some((index, file)) = self.line_files.get(span.source) else {
@@ -292,6 +291,31 @@ impl Coverage {
             };
         }
         by_function(tests)
+    }
+
+    /// Where the mutant at `span` must run its tests: its function's [`Self::collection_start`],
+    /// but in a forked child when, by line, none of its lines ran before the first test. Up to
+    /// its first line the mutated code runs as the original does, so an import that never ran
+    /// that line computed what it would have computed under the mutant, and the worker's state
+    /// is the mutant's. Not when what the import kept may run the line later: code in a nested
+    /// `def`, lambda or generator, or a generator's body (`only_in_call`), or a function that
+    /// keeps state. Needs the lines run at collection, and the edit within the traced body.
+    pub fn start_for(&self, span: &MutantSpan) -> Start {
+        let start = self.collection_start(span.function);
+        if start == Start::Forked || !self.by_lines || span.keeps_state || !span.only_in_call {
+            return start;
+        }
+        let Some((_, file)) = self.line_files.get(span.source) else {
+            return start;
+        };
+        let Some(at_collection) = &file.at_collection else {
+            return start;
+        };
+        let (first, last) = (span.line, span.end_line.max(span.line));
+        if lines::covers(&file.body, first, last) && !lines::overlaps(at_collection, first, last) {
+            return Start::Forked;
+        }
+        start
     }
 
     /// Where the mutants of `function` must run their tests.

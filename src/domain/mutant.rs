@@ -29,6 +29,10 @@ pub struct Mutation {
     /// expression, including operands before the edit that a test may have stopped at; a test
     /// that runs no line of this range cannot see the mutant.
     pub reach: (usize, usize),
+    /// The edited code runs only while the trampolined function's own call runs: not in a
+    /// nested `def`, class, lambda or generator expression (kept and run later), nor in the body
+    /// of a generator or coroutine function (resumed later), nor in a default value.
+    pub only_in_call: bool,
 }
 
 /// A trampolined function's identity: `module` plus `qualname` (`Class.method`, `func`).

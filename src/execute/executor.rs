@@ -4,6 +4,7 @@
 
 use std::sync::atomic::AtomicBool;
 use std::sync::Arc;
+use std::time::Duration;
 
 use crate::coverage::Coverage;
 use crate::domain::error::Result;
@@ -66,6 +67,8 @@ struct PytestLab<'w> {
     pytest: PytestCommand,
     lab: Lab,
     policy: TimeoutPolicy,
+    /// The workers' start-up time (import + collection), part of non-forked jobs' budgets.
+    startup: Duration,
 }
 
 impl<'w> PytestLab<'w> {
@@ -104,6 +107,7 @@ impl<'w> PytestLab<'w> {
             pytest,
             lab,
             policy: *policy,
+            startup: collected.startup,
         })
     }
 }
@@ -119,7 +123,8 @@ impl Executor for PytestLab<'_> {
     }
 
     fn run(&mut self, jobs: Vec<Job>, on_result: &mut dyn FnMut(JobResult)) -> Result<RunEnd> {
-        let (end, quick) = quick_timeouts::run(&mut self.lab, &self.policy, jobs, on_result)?;
+        let (end, quick) =
+            quick_timeouts::run(&mut self.lab, &self.policy, self.startup, jobs, on_result)?;
         if let Some(summary) = quick.summary() {
             crate::detail!("{summary}");
         }

@@ -16,7 +16,7 @@ use std::time::Duration;
 
 use crate::domain::error::Result;
 use crate::domain::mutant::MutantId;
-use crate::execute::lab::{Job, JobKind, JobResult, Lab, RunEnd};
+use crate::execute::lab::{Job, JobKind, JobResult, Lab, RunEnd, Start};
 use crate::execute::timeouts::{confirmed, TimeoutPolicy, Usage};
 use crate::execute::worker::ChildEnd;
 
@@ -45,14 +45,17 @@ impl QuickTimeoutCount {
 }
 
 /// Runs `jobs` in `lab` as the module says, handing every verdict-bearing result to `on_result`.
+/// `startup` is the workers' start-up time, which non-forked jobs' budgets hold
+/// `timeout_multiplier` times.
 pub fn run(
     lab: &mut Lab,
     policy: &TimeoutPolicy,
+    startup: Duration,
     mut jobs: Vec<Job>,
     on_result: &mut dyn FnMut(JobResult),
 ) -> Result<(RunEnd, QuickTimeoutCount)> {
     let mut count = QuickTimeoutCount::default();
-    let full = set_quick_budgets(policy, &mut jobs);
+    let full = set_quick_budgets(policy, startup, &mut jobs);
     let mut suspects = Vec::new();
     let end = lab.run(jobs, |result| match quick_timeout(&result, &full) {
         true => suspects.push(result),
@@ -107,15 +110,25 @@ pub fn run(
     Ok((end, count))
 }
 
-/// Cuts the budget of every mutant job to its quick budget: their full budgets. (A fresh or
-/// re-collecting job's budget holds its start-up time too, which stays.)
-fn set_quick_budgets(policy: &TimeoutPolicy, jobs: &mut [Job]) -> HashMap<MutantId, Duration> {
+/// Cuts the budget of every mutant job to its quick budget: their full budgets. A fresh or
+/// re-collecting job's full budget allows `timeout_multiplier` × the workers' `startup`; its
+/// quick one allows the start-up once (a zygote's child starts faster than a worker: the
+/// baseline tells when it did not).
+fn set_quick_budgets(
+    policy: &TimeoutPolicy,
+    startup: Duration,
+    jobs: &mut [Job],
+) -> HashMap<MutantId, Duration> {
+    let extra_startup = startup.mul_f64((policy.multiplier - 1.0).max(0.0));
     let mut full = HashMap::new();
     for job in jobs.iter_mut() {
         let JobKind::Mutant(id) = &job.kind else {
             continue;
         };
-        if let Some(quick) = policy.quick(job.budget) {
+        if let Some(mut quick) = policy.quick(job.budget) {
+            if job.start != Start::Forked {
+                quick = quick.saturating_sub(extra_startup);
+            }
             full.insert(id.clone(), job.budget);
             job.budget = quick;
         }
@@ -162,7 +175,6 @@ fn usage(end: &ChildEnd) -> Usage {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::execute::lab::Start;
 
     fn job(id: &str, start: Start) -> Job {
         Job {
@@ -182,20 +194,20 @@ mod tests {
         };
         let mut clean = job("m.f:1", Start::Forked);
         clean.kind = JobKind::Clean;
-        let mut jobs = vec![
-            job("m.f:1", Start::Forked),
-            job("m.g:1", Start::Fresh),
-            clean,
-        ];
-        let full = set_quick_budgets(&policy, &mut jobs);
+        let mut fresh = job("m.g:1", Start::Fresh);
+        fresh.budget += Duration::from_secs(3); // 3 × a start-up of 1 s
+        let mut jobs = vec![job("m.f:1", Start::Forked), fresh, clean];
+        let full = set_quick_budgets(&policy, Duration::from_secs(1), &mut jobs);
         assert_eq!(full.len(), 2);
+        // 3 × 0.1 s of tests + 0.25 s; the fresh job its 1 s start-up once on top.
+        let quick = |job: &Job| job.budget.as_secs_f64();
         assert!(
-            jobs[0].budget < Duration::from_secs(1),
+            (quick(&jobs[0]) - 0.55).abs() < 1e-6,
             "{:?}",
             jobs[0].budget
         );
         assert!(
-            jobs[1].budget < Duration::from_secs(1),
+            (quick(&jobs[1]) - 1.55).abs() < 1e-6,
             "{:?}",
             jobs[1].budget
         );

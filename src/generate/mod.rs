@@ -217,6 +217,7 @@ pub fn analyze(
                 original: source[m.start..m.end].to_string(),
                 replacement: m.replacement.clone(),
                 reach: (reach != (line, end_line)).then_some(reach),
+                only_in_call: m.only_in_call,
                 verdict: None,
             });
         }

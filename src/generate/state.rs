@@ -15,6 +15,9 @@
 //!   held in an attribute (`self._memo[key] = v`: a memoizer object often lives at module level);
 //! - any `global` statement.
 //!
+//! A parameter whose default is not an immutable literal (`cache={}`, `seen=set()`,
+//! `registry=REGISTRY`) is not a name the function binds: the default object outlives the call.
+//!
 //! Setting `self.x = v` does not count: an instance usually lives in one test, and a rule that
 //! took every setter would leave line selection to few functions. Hence what this misses: a lazy
 //! attribute (`if self._x is None: self._x = …`) on an object kept across tests; README's
@@ -46,7 +49,12 @@ const MUTATING_METHODS: &[&str] = &[
 pub fn keeps_state(function: &StmtFunctionDef) -> bool {
     let mut bound = Bound::default();
     for parameter in function.parameters.iter() {
-        bound.names.insert(parameter.name().to_string());
+        let shared_default = parameter
+            .default()
+            .is_some_and(|default| !immutable_literal(default));
+        if !shared_default {
+            bound.names.insert(parameter.name().to_string());
+        }
     }
     for stmt in &function.body {
         bound.visit_stmt(stmt);
@@ -62,6 +70,21 @@ pub fn keeps_state(function: &StmtFunctionDef) -> bool {
         stores.visit_stmt(stmt);
     }
     stores.found
+}
+
+/// Whether `expr` is a literal no call can change: a default made of these is not shared state.
+fn immutable_literal(expr: &Expr) -> bool {
+    match expr {
+        Expr::NoneLiteral(_)
+        | Expr::BooleanLiteral(_)
+        | Expr::NumberLiteral(_)
+        | Expr::StringLiteral(_)
+        | Expr::BytesLiteral(_)
+        | Expr::EllipsisLiteral(_) => true,
+        Expr::UnaryOp(unary) => immutable_literal(&unary.operand),
+        Expr::Tuple(tuple) => tuple.elts.iter().all(immutable_literal),
+        _ => false,
+    }
 }
 
 /// The names a function binds, and whether it declares any `global`.
@@ -227,6 +250,10 @@ mod tests {
             "def f(self, k):\n    if k not in self._memo:\n        self._memo[k] = k * 2\n    return self._memo[k]"
         ));
         assert!(keeps("def f(self, k):\n    self.seen.add(k)"));
+        assert!(keeps(
+            "def f(k, _cache={}):\n    if k not in _cache:\n        _cache[k] = k * 2\n    return _cache[k]"
+        ));
+        assert!(keeps("def f(k, seen=set()):\n    seen.add(k)"));
     }
 
     #[test]
@@ -239,5 +266,8 @@ mod tests {
         ));
         assert!(!keeps("def f(k):\n    for x, y in k:\n        y.append(x)"));
         assert!(!keeps("def f(k):\n    log.info(k)\n    return len(k)"));
+        assert!(!keeps(
+            "def f(k, out=None, sep=', ', n=-1):\n    out = out or []\n    out.append(k)\n    return out"
+        ));
     }
 }

@@ -483,6 +483,7 @@ mod tests {
                             end: start + needle.len(),
                             replacement: replacement.to_string(),
                             in_default: *in_default,
+                            only_in_call: !*in_default,
                             reach: (start, start + needle.len()),
                         }
                     })

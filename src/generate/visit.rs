@@ -60,6 +60,7 @@ pub fn function_mutations(
         final_returns: HashSet::new(),
         nonlocal_names: nonlocal_names(&function.body),
         enclosing: Vec::new(),
+        deferred: 0,
     };
     finder.note_final_return(&function.body);
     for parameter in function.parameters.iter_non_variadic_params() {
@@ -68,7 +69,9 @@ pub fn function_mutations(
         }
     }
     finder.in_default = false;
+    let resumable = function.is_async || body_has_own_yield(&function.body);
     finder.generators.push(body_has_own_yield(&function.body));
+    finder.deferred = usize::from(resumable);
     finder.visit_body(&function.body);
     finder.finish()
 }
@@ -95,6 +98,10 @@ struct Finder<'s> {
     /// The ranges of the statements and expressions being visited, outermost first: an edit's
     /// `reach` is the innermost that holds it whole.
     enclosing: Vec<(usize, usize)>,
+    /// How many scopes whose code may run after the call are open around the visit (nested
+    /// `def`s, classes, lambdas, generator expressions; the function's own body when it is a
+    /// generator or coroutine): an edit inside one is not `only_in_call`.
+    deferred: usize,
 }
 
 /// A range as a set key.
@@ -172,6 +179,7 @@ impl<'s> Finder<'s> {
             replacement,
             in_default: self.in_default,
             reach,
+            only_in_call: !self.in_default && self.deferred == 0,
         });
     }
 
@@ -815,15 +823,21 @@ impl<'a> Finder<'_> {
 
 impl<'a> Visitor<'a> for Finder<'_> {
     fn visit_stmt(&mut self, stmt: &'a Stmt) {
+        let deferred = matches!(stmt, Stmt::FunctionDef(_) | Stmt::ClassDef(_));
+        self.deferred += usize::from(deferred);
         self.enclosing.push(key(stmt.range()));
         self.statement(stmt);
         self.enclosing.pop();
+        self.deferred -= usize::from(deferred);
     }
 
     fn visit_expr(&mut self, expr: &'a Expr) {
+        let deferred = matches!(expr, Expr::Lambda(_) | Expr::Generator(_));
+        self.deferred += usize::from(deferred);
         self.enclosing.push(key(expr.range()));
         self.expression(expr);
         self.enclosing.pop();
+        self.deferred -= usize::from(deferred);
     }
 
     fn visit_annotation(&mut self, _expr: &'a Expr) {}

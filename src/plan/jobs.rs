@@ -22,6 +22,7 @@ pub struct Planned {
     pub line: usize,
     pub end_line: usize,
     pub keeps_state: bool,
+    pub only_in_call: bool,
     pub reason: Rerun,
     /// The test that killed it last time, if it still exists.
     pub previous_killer: Option<String>,
@@ -69,13 +70,15 @@ pub fn to_run(
                 .filter(|r| r.verdict == Verdict::Killed)
                 .and_then(|r| r.killer.clone())
                 .filter(|k| coverage.test(k).is_some());
+            let span = file.span(mutant);
             Some(Planned {
                 id: mutant.id.clone(),
                 function: mutant.function.clone(),
                 source: file.source.clone(),
-                line: mutant.reach_lines().0,
-                end_line: mutant.reach_lines().1,
-                keeps_state: file.keeps_state(&mutant.function),
+                line: span.line,
+                end_line: span.end_line,
+                keeps_state: span.keeps_state,
+                only_in_call: span.only_in_call,
                 reason,
                 previous_killer,
             })
@@ -92,6 +95,7 @@ impl Planned {
             line: self.line,
             end_line: self.end_line,
             keeps_state: self.keeps_state,
+            only_in_call: self.only_in_call,
         }
     }
 }
@@ -160,7 +164,7 @@ pub fn jobs<'p>(
             tests: order,
             budget: policy.budget(seconds),
             stop_on_failure: true,
-            start: coverage.collection_start(&mutant.function),
+            start: coverage.start_for(&span),
         });
     }
     (jobs, unreached)

@@ -87,6 +87,10 @@ pub struct MutantMeta {
     /// statement or expression holding it, `Mutation::reach`), when wider than the edit's own.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub reach: Option<(usize, usize)>,
+    /// Its code runs only while its function's own call runs (`Mutation::only_in_call`): when
+    /// none of its lines ran at import, a forked child may test it though its function ran there.
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    pub only_in_call: bool,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub verdict: Option<VerdictRecord>,
 }
@@ -186,6 +190,7 @@ impl FileMeta {
             line,
             end_line,
             keeps_state: self.keeps_state(&mutant.function),
+            only_in_call: mutant.only_in_call,
         }
     }
 
@@ -305,6 +310,7 @@ pub mod test_catalog {
             original: original.into(),
             replacement: replacement.into(),
             reach: None,
+            only_in_call: false,
             verdict: None,
         }
     }

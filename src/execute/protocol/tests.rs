@@ -126,6 +126,7 @@ fn rust_messages() -> BTreeMap<&'static str, Value> {
         files: vec!["m.py".into()],
         code: vec![(0, vec![1, 3])],
         tests: vec![vec![(0, vec![2, 2])]],
+        collection: vec![(0, vec![1, 1])],
     };
     let mut stats = json(&StatsFile {
         format: 1,
