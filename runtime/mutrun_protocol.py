@@ -58,6 +58,7 @@ ERRORS = "errors"
 WHERE = "where"
 MESSAGE = "message"
 PID = "pid"
+INDEX = "index"
 EXIT_CODE = "exit_code"
 SIGNAL = "signal"
 RESULT = "result"
@@ -90,12 +91,15 @@ EVENT_READY = "ready"
 EVENT_COLLECT_ERROR = "collect_error"
 EVENT_STARTED = "started"
 EVENT_DONE = "done"
+EVENT_PROGRESS = "progress"
 
 # Requests (one JSON line on a worker's or zygote's stdin) and events (one on its stdout).
 REQUEST_KEYS = (ID, MUTANT, TESTS, STOP_ON_FAILURE, RECOLLECT)
 READY_KEYS = (EVENT, TESTS, PREIMPORTED)
 COLLECT_ERROR_KEYS = (EVENT, ERRORS)
 STARTED_KEYS = (EVENT, ID, PID)
+# A forked child starts the test at INDEX of its request's TESTS (sent by the child itself).
+PROGRESS_KEYS = (EVENT, ID, INDEX)
 DONE_KEYS = (EVENT, ID, EXIT_CODE, SIGNAL, RESULT, SECONDS, CPU_SECONDS, STDERR, PHASES)
 # Where a forked child's SECONDS went (done's PHASES).
 PHASES_KEYS = (FORK, ENTER, COLLECT, PHASE_TESTS, REPORT, REAP)
@@ -116,6 +120,7 @@ COLLECTION_HITS = "collection_hits"
 COLLECTION_HIT_FILES = "collection_hit_files"
 COLLECT_ERRORS = "collect_errors"
 SHADOWED = "shadowed"
+PRELOAD = "preload"
 DURATION = "duration"
 OUTCOME = "outcome"
 FUNCTIONS = "functions"
@@ -125,7 +130,7 @@ CODE = "code"
 TRACED = "traced"
 FILES = "files"
 COLLECTION = "collection"
-STATS_KEYS = (FORMAT, PYTHON, TESTS, COLLECTION_HITS, COLLECTION_HIT_FILES, COLLECT_ERRORS, SHADOWED, TRACED)
+STATS_KEYS = (FORMAT, PYTHON, TESTS, COLLECTION_HITS, COLLECTION_HIT_FILES, COLLECT_ERRORS, SHADOWED, PRELOAD, TRACED)
 TEST_STATS_KEYS = (ID, DURATION, OUTCOME, FUNCTIONS, SHA256)
 LINES_KEYS = (EXECUTED, CODE)
 # stats.json's TRACED: the lines each test executed, and those that ran before the first test

@@ -222,7 +222,16 @@ fn a_quick_timeout_stands_for_an_endless_loop_and_a_slow_first_use_runs_again_wi
     ] {
         assert_eq!(v[id], "killed", "{v:?}");
     }
-    let results = common::mutrun(&project, &["results"]);
-    let listed = common::text(&results);
-    assert!(listed.contains("(stopped after 0."), "{listed}");
+    // Each was stopped in the first of its two tests, well before the 2 s the second one
+    // sleeps would have added to its budget.
+    for id in ["first_use.count_down:4", "first_use.count_down:5"] {
+        let show = common::text(&common::mutrun(&project, &["show", id]));
+        let seconds: f64 = show
+            .split("stopped after ")
+            .nth(1)
+            .and_then(|rest| rest.split(' ').next())
+            .and_then(|s| s.parse().ok())
+            .unwrap_or_else(|| panic!("no `stopped after N s` in:\n{show}"));
+        assert!(seconds < 2.0, "{show}");
+    }
 }

@@ -4,6 +4,7 @@ mutant active), collecting nodes again, and matching test ids that moved between
 
 import json
 import os
+import sys
 import time
 
 import pytest
@@ -142,7 +143,7 @@ def conftest_failure(error):
 
 
 # mutants/.mutrun/stats.json: this file is mutants/.mutrun/runtime/mutrun_plugin/common.py.
-_STATS_JSON = os.path.join(
+STATS_JSON = os.path.join(
     os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__)))), P.STATS_FILE
 )
 
@@ -164,7 +165,7 @@ def adopt_moved_ids(by_id):
     to the case in the same position of the same test function, when that case's id is one the
     stats pass never saw."""
     try:
-        with open(_STATS_JSON) as f:
+        with open(STATS_JSON) as f:
             stats_ids = [t[P.ID] for t in json.load(f)[P.TESTS]]
     except (OSError, ValueError, KeyError, TypeError):
         return
@@ -178,6 +179,20 @@ def adopt_moved_ids(by_id):
         new = here.get(there[old])
         if new is not None and new not in known:
             by_id[old] = by_id[new]
+
+
+def in_project(path, mutants_dir):
+    """Whether the file `path` belongs to the project: under `mutants_dir`, or under the project
+    root beside it but not inside the running interpreter's environment (a venv in the project)."""
+    real = os.path.realpath(path)
+    here = os.path.realpath(mutants_dir)
+    if real.startswith(here + os.sep):
+        return True
+    project = os.path.dirname(here) + os.sep
+    if not real.startswith(project):
+        return False
+    environments = {os.path.realpath(p) + os.sep for p in (sys.prefix, sys.exec_prefix, sys.base_prefix)}
+    return not any(real.startswith(env) for env in environments)
 
 
 def collect_items(session, nodes):
@@ -346,11 +361,28 @@ def report_child(request, pid, read_end, started):
     send(done)
 
 
+# In a forked child: (its request's id, {test id: its index in the request's tests}).
+_child_request = None
+
+
+def progress(test_id):
+    """In a forked child, before it runs `test_id`: tells mutrun which of its tests it is at, on
+    the worker's events pipe (the worker is waiting for this child and writes nothing), so the
+    child's time budget grows test by test (`lab::Lab::allowed`)."""
+    if _child_request is None or events is None or os.getpid() != _reporter:
+        return
+    index = _child_request[1].get(test_id)
+    if index is not None:
+        send({P.EVENT: P.EVENT_PROGRESS, P.ID: _child_request[0], P.INDEX: index})
+
+
 def enter_child(request, write_end):
     """What every forked child does first: its own process group, death with its parent, no
     output, the memory cap, and the mutant active (in the environment too, for subprocesses)."""
-    global _reporter
+    global _reporter, _child_request
     _reporter = os.getpid()
+    tests = request.get(P.TESTS) or []
+    _child_request = (request.get(P.ID), {test: i for i, test in reversed(list(enumerate(tests)))})
     os.setpgid(0, 0)
     _die_with_parent(request["_parent"])
     _quiet()

@@ -7,6 +7,7 @@ import json
 import pytest
 
 import mutrun_protocol as P
+from mutrun_plugin import common
 from mutrun_plugin.common import (
     Outcomes,
     adopt_moved_ids,
@@ -79,6 +80,7 @@ class Fresh:
 
     def pytest_runtest_logstart(self, nodeid, location):
         self.ran.append(self.asked.get(nodeid, nodeid))
+        common.progress(self.asked.get(nodeid, nodeid))
 
     def pytest_runtest_logreport(self, report):
         self.outcomes.pytest_runtest_logreport(report)

@@ -11,6 +11,7 @@ import pytest
 
 import mutrun_protocol as P
 import mutrun_runtime
+from mutrun_plugin import common
 from mutrun_plugin.common import first_error_lines, report_own_file_error, write_own_file
 from mutrun_lines import Lines, ranges
 
@@ -203,7 +204,8 @@ class Stats:
             P.COLLECTION_HITS: sorted(self.collection_hits),
             P.COLLECTION_HIT_FILES: self.collection_hits.files_relative_to(root),
             P.COLLECT_ERRORS: self.collect_errors,
-            P.SHADOWED: _shadowed_modules(os.path.dirname(os.path.dirname(os.path.abspath(self.out_path)))),
+            P.SHADOWED: _shadowed_modules(self.mutants_dir()),
+            P.PRELOAD: _modules_from_outside(self.mutants_dir()),
         }
         if self.lines is not None:
             self.lines.stop()
@@ -273,6 +275,19 @@ def _shadowed_modules(mutants_dir):
             copies.append(os.path.join(here, os.path.relpath(origin, project)))
         if any(_is_trampolined(copy) for copy in copies):
             found[name] = origin
+    return found
+
+
+def _modules_from_outside(mutants_dir):
+    """The loaded modules whose files lie outside the project (the standard library, installed
+    packages; not mutrun's own), in load order: what a zygote may import before it forks."""
+    found = []
+    for name, module in list(sys.modules.items()):
+        origin = getattr(module, "__file__", None)
+        if not isinstance(origin, str) or name == "__main__" or name.startswith("mutrun"):
+            continue
+        if not common.in_project(origin, mutants_dir):
+            found.append(name)
     return found
 
 

@@ -172,6 +172,7 @@ def _run_items(session, items, test_ids, stop_on_failure):
     for index, item in enumerate(selected):
         nextitem = selected[index + 1] if index + 1 < len(selected) else None
         ran.append(asked[item.nodeid])
+        common.progress(asked[item.nodeid])
         try:
             item.ihook.pytest_runtest_protocol(item=item, nextitem=nextitem)
         except BaseException as error:  # pytest.exit(), KeyboardInterrupt from the code under test

@@ -3,8 +3,11 @@ conftest.py (and so no project module) is imported yet; per request the zygote f
 activates the mutant, then collects the files of its tests and runs them, as a new process would."""
 
 import gc
+import importlib
+import importlib.machinery
 import json
 import os
+import sys
 import time
 
 import pytest
@@ -22,6 +25,7 @@ def serve():
     per request. This returns only in a child, with the mutant active: pytest then goes on to load
     the conftests, configure and collect only the files of the child's tests, all under the
     mutant, as a new process would. Same protocol as a worker."""
+    preload(os.path.dirname(os.path.dirname(common.STATS_JSON)))
     send(
         {
             P.EVENT: P.EVENT_READY,
@@ -53,6 +57,49 @@ def serve():
             return request, write_end
         os.close(write_end)
         report_child(request, pid, read_end, started)
+
+
+def preload(mutants_dir):
+    """Imports, before the zygote forks, the modules from outside the project that the stats pass
+    had loaded (stats.json's PRELOAD): the standard library and installed packages the project
+    and its tests use. Every child then starts with them and imports only the project and its
+    tests. A module that would import one of the project's is refused here (`_ProjectRefused`)
+    and left to the children: no project code runs before the fork."""
+    try:
+        with open(common.STATS_JSON) as f:
+            names = json.load(f).get(P.PRELOAD) or []
+    except (OSError, ValueError, AttributeError):
+        return
+    refuse = _ProjectRefused(mutants_dir)
+    sys.meta_path.insert(0, refuse)
+    try:
+        for name in names:
+            if name in sys.modules:
+                continue
+            try:
+                importlib.import_module(name)
+            except (Exception, SystemExit):  # refused, or fails here: the child imports it
+                pass
+    finally:
+        sys.meta_path.remove(refuse)
+
+
+class _ProjectRefused:
+    """A meta path finder, first while the zygote preloads: refuses every module found in the
+    project (`common.in_project`), so nothing of it is imported before the fork."""
+
+    def __init__(self, mutants_dir):
+        self.mutants_dir = mutants_dir
+
+    def find_spec(self, name, path=None, target=None):
+        spec = importlib.machinery.PathFinder.find_spec(name, path)
+        if spec is None:
+            return None
+        places = [spec.origin] if spec.origin and spec.has_location else []
+        places += list(spec.submodule_search_locations or [])
+        if any(common.in_project(place, self.mutants_dir) for place in places):
+            raise ImportError("mutrun preloads nothing of the project: %s" % name)
+        return None  # the usual finders import it
 
 
 class ZygoteChild:

@@ -47,6 +47,10 @@ pub struct StatsFile {
     /// Mutated modules the tests loaded from outside `mutants/` (module → file it came from).
     #[serde(default, skip_serializing_if = "std::collections::BTreeMap::is_empty")]
     pub shadowed: std::collections::BTreeMap<String, String>,
+    /// Modules from outside the project the pass had loaded (the standard library, installed
+    /// packages), in load order: a zygote imports them before it forks (`zygote.preload`).
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub preload: Vec<String>,
     /// Hash of everything the stats depend on; set by mutrun after the pass.
     #[serde(default)]
     pub inputs_sha256: String,

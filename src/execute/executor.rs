@@ -94,6 +94,7 @@ impl<'w> PytestLab<'w> {
                 .iter()
                 .map(|t| (t.id.clone(), t.duration))
                 .collect(),
+            policy.multiplier,
         );
         for job in jobs.iter_mut() {
             if job.start != Start::Forked {

@@ -79,6 +79,18 @@ pub struct JobResult {
     pub end: ChildEnd,
     /// mutrun stopped the job because it overran its budget.
     pub timed_out: bool,
+    /// The budget in force when it was stopped, and the test (index in `job.tests`) it was at;
+    /// `None` when it was not stopped.
+    pub overrun: Option<Overrun>,
+}
+
+/// Where a job was when mutrun stopped it.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct Overrun {
+    /// The budget it overran: its budget as of the test it was at ([`Lab::allowed`]).
+    pub budget: Duration,
+    /// The index in its tests of the test it was at; `None`: before its first test.
+    pub at_test: Option<usize>,
 }
 
 /// How [`Lab::run`] ended.
@@ -116,7 +128,10 @@ struct Running {
     job: Job,
     started: Instant,
     child: Option<i32>,
-    timed_out: bool,
+    /// The index in its tests of the test its child last said it starts (workers' and
+    /// zygotes' children say so; fresh processes do not).
+    at_test: Option<usize>,
+    overrun: Option<Overrun>,
     attempts: u32,
 }
 
@@ -158,6 +173,26 @@ pub struct Lab {
     next_request: u64,
     interrupted: Arc<AtomicBool>,
     killers: SiblingKillers,
+    /// `timeout_multiplier`: what each test adds to a job's budget as it starts ([`allowed`]).
+    multiplier: f64,
+}
+
+/// A forked child's budget as of the test it is at (`at_test`, an index in `job.tests`; `None`
+/// before its first): its whole budget less `multiplier ×` the durations of the tests after
+/// that one, which it has not started. A child stuck in its first of 300 tests (or in the import
+/// before them) is stopped at about what that test needs, not what all 300 would.
+pub fn allowed(
+    job: &Job,
+    at_test: Option<usize>,
+    durations: &HashMap<String, f64>,
+    multiplier: f64,
+) -> Duration {
+    let not_started = at_test.map_or(0, |i| i + 1);
+    let later: f64 = (job.tests.iter().skip(not_started))
+        .map(|t| durations.get(t).copied().unwrap_or(0.0))
+        .sum();
+    job.budget
+        .saturating_sub(Duration::from_secs_f64((multiplier * later).max(0.0)))
 }
 
 impl Lab {
@@ -194,6 +229,8 @@ impl Lab {
             next_request: 1,
             interrupted,
             killers: SiblingKillers::default(),
+            // Until `use_test_durations`: every job has its whole budget from the start.
+            multiplier: 0.0,
         };
         let mut collected = Collected::default();
         let started = Instant::now();
@@ -234,8 +271,11 @@ impl Lab {
 
     /// The stats pass's duration of each test (by node id), which decides whether a sibling
     /// mutant's killer may run before faster tests.
-    pub fn use_test_durations(&mut self, durations: HashMap<String, f64>) {
+    /// The stats pass's test durations (sibling killers' order, budgets as tests progress) and
+    /// `timeout_multiplier`.
+    pub fn use_test_durations(&mut self, durations: HashMap<String, f64>, multiplier: f64) {
         self.killers.durations = durations;
+        self.multiplier = multiplier;
     }
 
     /// Runs `jobs`, calling `on_result` for each as it finishes, until all are done or the run is
@@ -294,7 +334,8 @@ impl Lab {
                 job,
                 started: Instant::now(),
                 child: None,
-                timed_out: false,
+                at_test: None,
+                overrun: None,
                 attempts,
             };
             let wanted = if running.job.start == Start::Fresh {
@@ -357,6 +398,16 @@ impl Lab {
                     }
                 }
             }
+            WorkerEvent::Progress {
+                request,
+                index: test,
+            } => {
+                if let SlotState::Busy(running) = &mut self.slots[index].state {
+                    if running.request == request {
+                        running.at_test = Some(test);
+                    }
+                }
+            }
             WorkerEvent::Done { request, end } => {
                 let state = std::mem::replace(&mut self.slots[index].state, SlotState::Idle);
                 match state {
@@ -366,7 +417,8 @@ impl Lab {
                         on_result(JobResult {
                             job: running.job,
                             end,
-                            timed_out: running.timed_out,
+                            timed_out: running.overrun.is_some(),
+                            overrun: running.overrun,
                         });
                     }
                     other => self.slots[index].state = other,
@@ -467,25 +519,32 @@ impl Lab {
 
     fn enforce_budgets(&mut self) {
         let now = Instant::now();
-        let running = self
-            .slots
-            .iter_mut()
-            .filter_map(|s| match &mut s.state {
-                SlotState::Busy(r) => Some(r),
-                _ => None,
-            })
-            .chain(self.fresh.values_mut());
-        for job in running {
+        let multiplier = self.multiplier;
+        let durations = &self.killers.durations;
+        let children = self.slots.iter_mut().filter_map(|s| match &mut s.state {
+            SlotState::Busy(r) => Some(r),
+            _ => None,
+        });
+        // A fresh process says nothing of its progress: its whole budget from the start.
+        let children = children.map(|r| {
+            let budget = allowed(&r.job, r.at_test, durations, multiplier);
+            (budget, r)
+        });
+        let fresh = self.fresh.values_mut().map(|r| (r.job.budget, r));
+        for (budget, job) in children.chain(fresh) {
             let Some(pid) = job.child else { continue };
-            if job.timed_out {
+            if job.overrun.is_some() {
                 continue;
             }
             let elapsed = now - job.started;
-            if elapsed < job.job.budget {
+            if elapsed < budget {
                 continue;
             }
-            if timeouts::overrun(job.job.budget, elapsed, cpu_seconds(pid)) {
-                job.timed_out = true;
+            if timeouts::overrun(budget, elapsed, cpu_seconds(pid)) {
+                job.overrun = Some(Overrun {
+                    budget,
+                    at_test: job.at_test,
+                });
                 kill_group(pid);
             }
         }
@@ -607,7 +666,8 @@ impl Lab {
                 on_result(JobResult {
                     job: running.job,
                     end,
-                    timed_out: running.timed_out,
+                    timed_out: running.overrun.is_some(),
+                    overrun: running.overrun,
                 });
             }
         }
@@ -763,6 +823,22 @@ mod tests {
             stop_on_failure: true,
             start: Start::Forked,
         }
+    }
+
+    #[test]
+    fn a_childs_budget_grows_as_it_starts_each_test() {
+        // 3 × (0.1 + 0.2 + 0.3) s of tests + 0.25 s.
+        let mut job = job("m.f:1", &["a", "b", "c"]);
+        job.budget = Duration::from_secs_f64(2.05);
+        let durations: HashMap<String, f64> = [("a", 0.1), ("b", 0.2), ("c", 0.3)]
+            .map(|(t, s)| (t.to_string(), s))
+            .into();
+        let at = |test| allowed(&job, test, &durations, 3.0).as_secs_f64();
+        assert!((at(None) - 0.25).abs() < 1e-6, "before its first test");
+        assert!((at(Some(0)) - 0.55).abs() < 1e-6, "in the first");
+        assert!((at(Some(2)) - 2.05).abs() < 1e-6, "in the last: all of it");
+        // Before `use_test_durations` (multiplier 0), the whole budget from the start.
+        assert_eq!(allowed(&job, None, &durations, 0.0), job.budget);
     }
 
     fn with_durations(seconds: &[(&str, f64)]) -> SiblingKillers {

@@ -157,6 +157,9 @@ pub enum Event {
     },
     /// The child for request `id` was forked.
     Started { id: u64, pid: i32 },
+    /// The child for request `id` starts the test at `index` of the request's `tests` (written
+    /// by the child itself on the worker's stdout): its budget grows as it goes.
+    Progress { id: u64, index: usize },
     /// The child for request `id` ended.
     Done {
         id: u64,

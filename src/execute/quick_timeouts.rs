@@ -88,13 +88,10 @@ pub fn run(
         let JobKind::Mutant(id) = suspect.job.kind.clone() else {
             continue;
         };
+        // What it overran: its budget as of the test it was stopped in.
+        let overran = suspect.overrun.map_or(suspect.job.budget, |o| o.budget);
         let stands = baselines_used.get(&id).is_some_and(|&baseline| {
-            confirmed(
-                suspect.job.budget,
-                usage(&suspect.end),
-                baseline,
-                policy.multiplier,
-            )
+            confirmed(overran, usage(&suspect.end), baseline, policy.multiplier)
         });
         if stands {
             count.confirmed += 1;
@@ -144,14 +141,23 @@ fn quick_timeout(result: &JobResult, full: &HashMap<MutantId, Duration>) -> bool
     }
 }
 
-/// The suspect's tests, in the order it ran them, without its mutant, under its full budget.
+/// The suspect's tests, in the order it ran them, up to the one it was stopped in (the first
+/// when it was stopped before any), without its mutant, under its full budget.
 fn baseline_job(suspect: &JobResult, full: &HashMap<MutantId, Duration>) -> Option<Job> {
     let JobKind::Mutant(id) = &suspect.job.kind else {
         return None;
     };
+    let reached = suspect.overrun.and_then(|o| o.at_test).unwrap_or(0);
+    let tests = suspect
+        .job
+        .tests
+        .iter()
+        .take(reached + 1)
+        .cloned()
+        .collect();
     Some(Job {
         kind: JobKind::Baseline(id.clone()),
-        tests: suspect.job.tests.clone(),
+        tests,
         budget: *full.get(id)?,
         stop_on_failure: true,
         start: suspect.job.start.clone(),

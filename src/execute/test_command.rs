@@ -428,6 +428,7 @@ pub fn run_jobs(
                 job: done.job,
                 end,
                 timed_out,
+                overrun: None,
             });
         }
         std::thread::sleep(POLL);

@@ -142,6 +142,11 @@ pub enum WorkerEvent {
         request: u64,
         pid: i32,
     },
+    /// The child of `request` starts the test at `index` of its tests.
+    Progress {
+        request: u64,
+        index: usize,
+    },
     Done {
         request: u64,
         end: ChildEnd,
@@ -355,6 +360,7 @@ fn read_events(
             Ok(Event::Ready { tests, preimported }) => WorkerEvent::Ready { tests, preimported },
             Ok(Event::CollectError { errors }) => WorkerEvent::CollectError(errors),
             Ok(Event::Started { id, pid }) => WorkerEvent::Started { request: id, pid },
+            Ok(Event::Progress { id, index }) => WorkerEvent::Progress { request: id, index },
             Ok(Event::Done {
                 id,
                 exit_code,

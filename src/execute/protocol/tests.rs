@@ -136,6 +136,7 @@ fn rust_messages() -> BTreeMap<&'static str, Value> {
         collection_hit_files: [("m.f".to_string(), vec!["t.py".to_string()])].into(),
         collect_errors: vec![error.clone()],
         shadowed: [("m".to_string(), "/elsewhere/m.py".to_string())].into(),
+        preload: vec!["json".into()],
         inputs_sha256: "00".into(),
         traced: Some(traced.clone()),
         line_files: Some(vec![]),
@@ -170,6 +171,7 @@ fn rust_messages() -> BTreeMap<&'static str, Value> {
             }),
         ),
         ("STARTED_KEYS", json(&Event::Started { id: 7, pid: 42 })),
+        ("PROGRESS_KEYS", json(&Event::Progress { id: 7, index: 3 })),
         (
             "DONE_KEYS",
             json(&Event::Done {
@@ -215,6 +217,7 @@ const EVENT_TAGS: &[(&str, &str)] = &[
     ("READY_KEYS", "EVENT_READY"),
     ("COLLECT_ERROR_KEYS", "EVENT_COLLECT_ERROR"),
     ("STARTED_KEYS", "EVENT_STARTED"),
+    ("PROGRESS_KEYS", "EVENT_PROGRESS"),
     ("DONE_KEYS", "EVENT_DONE"),
 ];
 
