@@ -295,14 +295,18 @@ def mutrun_tests_for(binary: Path, project_dir: Path, env, mutant_id: str) -> li
 
 # ---------------------------------------------------------------- plain pytest
 
-def plain_pytest(project_dir: Path, venv: Path, args, log: Path, timeout: float) -> Timed:
+def plain_pytest(project_dir: Path, venv: Path, args, log: Path, timeout: float,
+                 extra_path=(), extra_env=None) -> Timed:
     """`python -m pytest -x ARGS` in `project_dir` with the project's import root (src/ or the
-    root) on PYTHONPATH: how a developer runs the suite, without any mutrun or mutmut code.
+    root) on PYTHONPATH: how a developer runs the suite, without any mutrun or mutmut code
+    (`extra_path`: folders after it, for a bench plugin; `extra_env`: more variables).
     As mutrun runs pytest: PYTHONHASHSEED=0 (unless set) and address randomisation off (`setarch
     -R`), so test ids that follow a set's order are the ones mutrun recorded (isodate parametrizes
     over a set of tuples holding None, and before Python 3.12 hash(None) is an address)."""
     root = project_dir / "src" if (project_dir / "src").is_dir() else project_dir
-    env = venv_env(venv, PYTHONPATH=str(root), PYTHONHASHSEED=os.environ.get("PYTHONHASHSEED", "0"))
+    path = os.pathsep.join([str(root), *map(str, extra_path)])
+    env = venv_env(venv, PYTHONPATH=path, PYTHONHASHSEED=os.environ.get("PYTHONHASHSEED", "0"),
+                   **(extra_env or {}))
     setarch = shutil.which("setarch")
     argv = ([setarch, "-R"] if setarch else []) + [
         venv / "bin" / "python", "-m", "pytest", "-x", "-q", "-p", "no:cacheprovider", *args]

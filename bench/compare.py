@@ -7,17 +7,18 @@ faster on some projects), mutrun with its default line-level test selection, and
 `coverage = "function"`. Also times a mutrun re-run with nothing changed on isodate.
 
 The floor of a mutrun run: for every killed mutant the duration of its killing test, for every
-survivor the durations of the tests it ran (by line: those that execute its code), from the stats
-pass, plus 1.7 ms per forked child (a measured fork and reap of a collected worker), divided by
-the workers. Timeouts add nothing to it. The table gives mutrun's wall time as a multiple of it.
-The test durations are the stats pass's, which include its recording: where tests are slow to
-record (a test starting Python subprocesses, each recording too) the floor is too high, and can
-exceed the wall time (python-slugify).
+survivor the durations of the tests it ran (by line: those that execute its code), plus 1.7 ms
+per forked child (a measured fork and reap of a collected worker), divided by the workers.
+Timeouts and the imports of fresh-start mutants add nothing to it. The durations come from one
+plain pytest run of the project (setup + call + teardown per test, `test_durations_plugin.py`),
+not from mutrun's stats pass, whose recording makes them longer. The table gives mutrun's wall
+time as a multiple of it.
 
 mutmut 3.8.1 fails marshmallow's clean-test phase (state left by its in-process stats run): that
 is recorded as its result, not an error of this script. After the table, a profile of each mutrun
 run: stats and clean passes, and the per-mutant seconds in forked children, in forked children
-that re-collect test files, and in fresh processes.
+that re-collect test files, and in fresh processes; then by verdict (killed, survived, timeout:
+mutants, child seconds, share of the child time, tests per mutant).
 
 Needs `bench/setup.sh` (corpus + venvs) and `cargo build --release`. With 2 workers on 2 cores
 the full comparison (3 projects x 4 tools x 3 runs) takes hours; start with `--runs 1`.
@@ -32,9 +33,11 @@ import re
 import time
 from collections import Counter
 
+from pathlib import Path
+
 from _common import (CORPUS, LOGS, PROJECTS, RUNS, VENVS, WORK, BenchError, fmt_seconds, fresh_copy,
                      main_wrapper, markdown_table, median, mutmut_binary, mutmut_counts, mutrun_binary, set_pyproject_key,
-                     mutrun_results, require_setup, run_timed, venv_env)
+                     mutrun_results, plain_pytest, require_setup, run_timed, venv_env)
 
 COLUMNS = ["killed", "survived", "no tests", "timeout"]
 
@@ -100,7 +103,7 @@ def run_mutrun(binary, project: str, index: int, jobs: int, timeout: float, reru
     try:
         total, counts = mutrun_results(binary, copy, env, log.with_suffix(".results.json"))
         result.update(total=total, counts=dict(counts), profile=profile(copy, t.output),
-                      floor=floor(copy, jobs))
+                      floor=floor(copy, jobs, plain_durations(project)))
     except BenchError as e:
         result.update(ok=False, note=(result["note"] + "; " if result["note"] else "") + str(e)[:200])
     if rerun and result["ok"]:
@@ -112,11 +115,28 @@ def run_mutrun(binary, project: str, index: int, jobs: int, timeout: float, reru
     return result
 
 
-def floor(copy, jobs: int) -> float:
-    """The floor of the run in `copy` (see the module docs), in seconds."""
-    stats_file = copy / "mutants" / ".mutrun" / "stats.json"
-    stats = json.loads(stats_file.read_text()) if stats_file.exists() else {}
-    duration = {t["id"]: t["duration"] for t in stats.get("tests", [])}
+_PLAIN_DURATIONS: dict[str, dict[str, float]] = {}
+
+
+def plain_durations(project: str) -> dict[str, float]:
+    """{test id: seconds} from one plain pytest run of `project` (once per script run)."""
+    if project not in _PLAIN_DURATIONS:
+        copy = fresh_copy(PROJECTS / project, RUNS / f"plain-{project}")
+        out = WORK / "results" / f"durations-{project}.json"
+        out.parent.mkdir(parents=True, exist_ok=True)
+        log = LOGS / "compare" / f"{project}-plain-durations.log"
+        t = plain_pytest(copy, VENVS / project, ["-p", "test_durations_plugin"], log, 3600,
+                         extra_path=[Path(__file__).resolve().parent],
+                         extra_env={"BENCH_DURATIONS_OUT": str(out)})
+        if t.returncode != 0 or not out.exists():
+            raise BenchError(f"plain pytest on {project} failed (exit {t.returncode}), see {log}")
+        _PLAIN_DURATIONS[project] = json.loads(out.read_text())
+    return _PLAIN_DURATIONS[project]
+
+
+def floor(copy, jobs: int, duration: dict[str, float]) -> float:
+    """The floor of the run in `copy` (see the module docs), in seconds, with plain pytest's
+    `duration` of each test."""
     total = 0.0
     for meta in (copy / "mutants").rglob("*.meta"):
         if ".mutrun" in meta.parts:
@@ -131,31 +151,51 @@ def floor(copy, jobs: int) -> float:
 
 
 def profile(copy, output: str) -> dict:
-    """Where a mutrun run's time went: the stats and clean passes (from its log), and the summed
+    """Where a mutrun run's time went: the stats and clean passes (from its log); the summed
     per-mutant seconds of mutants tested in forked children, in forked children that first
     re-collect test files (functions only test files' module-level code ran at collection), and
-    in fresh processes (the other functions the stats pass saw run at import or collection)."""
+    in fresh processes (the other functions the stats pass saw run at import or collection, but
+    mutants none of whose lines ran there: `start_of`); and the same by verdict."""
     def seconds(pattern):
         m = re.search(pattern, output)
         return float(m.group(1)) if m else None
 
     stats_file = copy / "mutants" / ".mutrun" / "stats.json"
     stats = json.loads(stats_file.read_text()) if stats_file.exists() else {}
-    hits = set(stats.get("collection_hits", []))
-    recollected = set(stats.get("collection_hit_files", {}))
     parts = {"forked": [0, 0.0, 0], "recollect": [0, 0.0, 0], "fresh": [0, 0.0, 0]}  # mutants, seconds, tests
-    for meta in (copy / "mutants").rglob("*.meta"):
-        for m in json.loads(meta.read_text()).get("mutants", []):
+    verdicts = {"killed": [0, 0.0, 0], "survived": [0, 0.0, 0], "timeout": [0, 0.0, 0]}
+    for meta_file in (copy / "mutants").rglob("*.meta"):
+        meta = json.loads(meta_file.read_text())
+        for m in meta.get("mutants", []):
             v = m.get("verdict") or {}
             if v.get("verdict") in (None, "no tests"):
                 continue
-            f = m["function"]
-            part = parts["recollect" if f in recollected else "fresh" if f in hits else "forked"]
-            part[0] += 1
-            part[1] += v.get("seconds") or 0.0
-            part[2] += len(v.get("tests_run") or [])
+            for part in (parts[start_of(m, meta, stats)], verdicts.get(v["verdict"])):
+                if part is not None:
+                    part[0] += 1
+                    part[1] += v.get("seconds") or 0.0
+                    part[2] += len(v.get("tests_run") or [])
     return {"stats pass": seconds(r"stats pass done: \d+ tests in ([0-9.]+) s"),
-            "clean pass": seconds(r"clean pass: .*\(([0-9.]+) s\)"), **parts}
+            "clean pass": seconds(r"clean pass: .*\(([0-9.]+) s\)"), **parts, "verdicts": verdicts}
+
+
+def start_of(mutant: dict, meta: dict, stats: dict) -> str:
+    """Where mutrun ran `mutant` (of the file `meta`): the same rule as its
+    `Coverage::start_for`, read from stats.json and the .meta."""
+    function = mutant["function"]
+    if function not in set(stats.get("collection_hits", [])):
+        return "forked"
+    start = "recollect" if function in stats.get("collection_hit_files", {}) else "fresh"
+    keeps_state = any(f["key"] == function and f.get("keeps_state") for f in meta.get("functions", []))
+    files = {f["path"]: f for f in stats.get("line_files") or []}
+    lines = files.get(meta.get("source"))
+    if keeps_state or not mutant.get("only_in_call") or not lines or lines.get("at_collection") is None:
+        return start
+    first, last = mutant.get("reach") or (mutant["line"], mutant["end_line"])
+    runs = lambda r: [(r[i], r[i + 1]) for i in range(0, len(r), 2)]
+    overlaps = lambda r, a, b: any(s <= b and a <= e for s, e in runs(r))
+    in_body = all(overlaps(lines["body"], n, n) for n in range(first, last + 1))
+    return "forked" if in_body and not overlaps(lines["at_collection"], first, last) else start
 
 
 def profile_table(results: list[dict]) -> str:
@@ -176,6 +216,20 @@ def profile_table(results: list[dict]) -> str:
                            "forked children (summed over workers)", "re-collecting forked children",
                            "fresh processes"],
                           rows)
+
+
+def verdict_table(results: list[dict]) -> str:
+    """Per run: each verdict's mutants, child seconds, share of all child seconds, tests each."""
+    rows = []
+    for r in results:
+        by_verdict = (r.get("profile") or {}).get("verdicts")
+        if not by_verdict:
+            continue
+        total = sum(secs for _, secs, _ in by_verdict.values()) or 1.0
+        cells = [f"{n} mutants, {secs:.1f} s ({100 * secs / total:.0f}%, {tests / n:.1f} tests each)" if n else "—"
+                 for n, secs, tests in (by_verdict[v] for v in ("killed", "survived", "timeout"))]
+        rows.append([r["project"], r["tool"], r["run"], *cells])
+    return markdown_table(["project", "tool", "run", "killed", "survived", "timeout"], rows)
 
 
 def summarise(results: list[dict]) -> str:
@@ -318,6 +372,8 @@ def main() -> int:
     if any(r.get("profile") for r in results):
         print("\nWhere mutrun's time went (per-mutant seconds are summed over the workers):\n")
         print(profile_table(results))
+        print("\nBy verdict (child seconds summed over the workers; share of all child seconds):\n")
+        print(verdict_table(results))
     return 0
 
 
