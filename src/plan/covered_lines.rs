@@ -73,10 +73,11 @@ impl ExecutedLines {
         mutant: &MutantMeta,
         coverage: &Coverage,
     ) -> Option<String> {
+        // The lines its check reads: the mutant's whole reach.
         let reason = || {
             Some(format!(
-                "no test executes line {} (mutate_only_covered_lines)",
-                mutant.line
+                "no test executes {} (mutate_only_covered_lines)",
+                crate::coverage::lines_text(&file.span(mutant))
             ))
         };
         if coverage.tests_for(&mutant.function).is_empty() {
