@@ -142,10 +142,10 @@ def conftest_failure(error):
     return result([], [failure(where, "collect", message)], [])
 
 
-# mutants/.mutrun/stats.json: this file is mutants/.mutrun/runtime/mutrun_plugin/common.py.
-STATS_JSON = os.path.join(
-    os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__)))), P.STATS_FILE
-)
+# This file is mutants/.mutrun/runtime/mutrun_plugin/common.py.
+_MUTRUN_DIR = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
+MUTANTS_DIR = os.path.dirname(_MUTRUN_DIR)
+STATS_JSON = os.path.join(_MUTRUN_DIR, P.STATS_FILE)
 
 
 def _case_positions(ids):

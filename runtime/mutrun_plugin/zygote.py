@@ -25,7 +25,7 @@ def serve():
     per request. This returns only in a child, with the mutant active: pytest then goes on to load
     the conftests, configure and collect only the files of the child's tests, all under the
     mutant, as a new process would. Same protocol as a worker."""
-    preload(os.path.dirname(os.path.dirname(common.STATS_JSON)))
+    preload(common.MUTANTS_DIR)
     send(
         {
             P.EVENT: P.EVENT_READY,

@@ -292,7 +292,7 @@ fn run_mutants(
         let JobKind::Mutant(id) = &result.job.kind else {
             return;
         };
-        let judgement = judge(&result.end, result.timed_out);
+        let judgement = judge(&result.end, result.timed_out());
         progress.record(judgement.verdict);
         phases.add(result.end.phases.as_ref());
         let tests_run = (result.end.result.as_ref())

@@ -108,22 +108,8 @@ pub fn map_traced(
         let Some((body, originals)) = body_lines(root, mutants_dir, settings, source) else {
             continue;
         };
-        let code = runs(
-            traced
-                .code
-                .iter()
-                .filter(|(f, _)| *f == i)
-                .flat_map(|(_, r)| expand(r))
-                .filter_map(|l| originals.get(&l).copied()),
-        );
-        let at_collection = runs(
-            traced
-                .collection
-                .iter()
-                .filter(|(f, _)| *f == i)
-                .flat_map(|(_, r)| expand(r))
-                .filter_map(|l| originals.get(&l).copied()),
-        );
+        let code = source_runs(&traced.code, i, &originals);
+        let at_collection = source_runs(&traced.collection, i, &originals);
         mapped.insert(i, (files.len(), originals));
         files.push(LineFile {
             path: name.clone(),
@@ -148,6 +134,22 @@ pub fn map_traced(
         test.lines = by_file;
     }
     stats.line_files = Some(files);
+}
+
+/// The lines of traced file `file` in `records`, as runs of the source lines they hold
+/// (`originals`: trampolined line → source line).
+fn source_runs(
+    records: &[FileLines],
+    file: usize,
+    originals: &HashMap<usize, usize>,
+) -> Vec<usize> {
+    runs(
+        records
+            .iter()
+            .filter(|(f, _)| *f == file)
+            .flat_map(|(_, r)| expand(r))
+            .filter_map(|l| originals.get(&l).copied()),
+    )
 }
 
 /// The body lines of `source`'s trampolined functions that the rewrite kept whole, and for each

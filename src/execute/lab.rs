@@ -77,11 +77,16 @@ pub enum Start {
 pub struct JobResult {
     pub job: Job,
     pub end: ChildEnd,
-    /// mutrun stopped the job because it overran its budget.
-    pub timed_out: bool,
-    /// The budget in force when it was stopped, and the test (index in `job.tests`) it was at;
-    /// `None` when it was not stopped.
+    /// When mutrun stopped the job because it overran its budget: the budget in force then,
+    /// and the test (index in `job.tests`) it was at.
     pub overrun: Option<Overrun>,
+}
+
+impl JobResult {
+    /// mutrun stopped the job because it overran its budget.
+    pub fn timed_out(&self) -> bool {
+        self.overrun.is_some()
+    }
 }
 
 /// Where a job was when mutrun stopped it.
@@ -417,7 +422,6 @@ impl Lab {
                         on_result(JobResult {
                             job: running.job,
                             end,
-                            timed_out: running.overrun.is_some(),
                             overrun: running.overrun,
                         });
                     }
@@ -666,7 +670,6 @@ impl Lab {
                 on_result(JobResult {
                     job: running.job,
                     end,
-                    timed_out: running.overrun.is_some(),
                     overrun: running.overrun,
                 });
             }

@@ -136,7 +136,7 @@ fn set_quick_budgets(
 /// Whether `result` is a timeout under a quick budget (a job that has a full one).
 fn quick_timeout(result: &JobResult, full: &HashMap<MutantId, Duration>) -> bool {
     match &result.job.kind {
-        JobKind::Mutant(id) => result.timed_out && full.contains_key(id),
+        JobKind::Mutant(id) => result.timed_out() && full.contains_key(id),
         _ => false,
     }
 }
@@ -168,7 +168,7 @@ fn baseline_job(suspect: &JobResult, full: &HashMap<MutantId, Duration>) -> Opti
 /// nothing about what the tests need).
 fn passed(result: &JobResult) -> bool {
     let reported = result.end.result.as_ref();
-    !result.timed_out && reported.is_some_and(|r| r.failed.is_empty())
+    !result.timed_out() && reported.is_some_and(|r| r.failed.is_empty())
 }
 
 fn usage(end: &ChildEnd) -> Usage {

@@ -132,7 +132,7 @@ fn check_clean(results: &[JobResult]) -> Result<()> {
                 failed.extend(result.failed.iter());
                 unknown.extend(result.unknown.iter().map(String::as_str));
             }
-            None => broken.push(judge(&r.end, r.timed_out).detail.unwrap_or_default()),
+            None => broken.push(judge(&r.end, r.timed_out()).detail.unwrap_or_default()),
         }
     }
     if failed.is_empty() && unknown.is_empty() && broken.is_empty() {

@@ -23,7 +23,7 @@ use crate::coverage::{StatsFile, TestStats};
 use crate::domain::error::{Error, Result};
 use crate::domain::exit_code::ExitCode;
 use crate::domain::hash::sha256_hex;
-use crate::execute::lab::{Job, JobKind, JobResult, RunEnd};
+use crate::execute::lab::{Job, JobKind, JobResult, Overrun, RunEnd};
 use crate::execute::protocol::{ChildResult, FailedTest};
 use crate::execute::protocol::{
     ENV_MUTANT, ENV_SUBPROCESS_HITS, HITS_EXTENSION, MUTANT_FORCED_FAIL, MUTANT_STATS,
@@ -420,6 +420,11 @@ pub fn run_jobs(
                 }
             };
             let done = running.swap_remove(index);
+            // A command says nothing of its progress: its whole budget was in force.
+            let overrun = timed_out.then_some(Overrun {
+                budget: done.job.budget,
+                at_test: None,
+            });
             free.push(done.slot);
             let seconds = done.started.elapsed().as_secs_f64();
             let log = command.log_dir.join(format!("command-{}.log", done.slot));
@@ -427,8 +432,7 @@ pub fn run_jobs(
             on_result(JobResult {
                 job: done.job,
                 end,
-                timed_out,
-                overrun: None,
+                overrun,
             });
         }
         std::thread::sleep(POLL);

@@ -6,7 +6,7 @@
 //! called a timeout (mutmut's issue #545), while an infinite loop burns CPU and is caught at
 //! about its budget. The wall-clock cap catches mutants that sleep or block forever.
 //!
-//! A mutant's first attempt in a forked child gets a *quick* budget: the constant cut to
+//! A mutant's first attempt gets a *quick* budget: the constant cut to
 //! [`QUICK_CONSTANT`]. Tests take milliseconds where the constant takes seconds, so an endless
 //! loop is stopped in a small multiple of what its tests need. A child that overruns the quick
 //! budget is only a suspect: its tests then run once more without the mutant (the *baseline*),
@@ -23,7 +23,7 @@ pub struct TimeoutPolicy {
     pub constant: f64,
 }
 
-/// The constant of a forked child's quick first budget, in seconds: far above a child's own
+/// The constant of a mutant's quick first budget, in seconds: far above a forked child's own
 /// cost (about 10 ms), far below the full budget's default 2 s.
 pub const QUICK_CONSTANT: f64 = 0.25;
 
@@ -109,34 +109,22 @@ mod tests {
 
     #[test]
     fn a_quick_timeout_stands_only_against_a_fast_baseline() {
+        let used = |seconds, cpu| Usage {
+            seconds,
+            cpu: Some(cpu),
+        };
         let quick = Duration::from_secs_f64(0.55);
-        let looped = Usage {
-            seconds: 0.6,
-            cpu: Some(0.56),
-        };
-        let fast = Usage {
-            seconds: 0.1,
-            cpu: Some(0.1),
-        };
+        let looped = used(0.6, 0.56);
+        let fast = used(0.1, 0.1);
         // The tests take 0.1 s without the mutant: it ran more than 3x that.
         assert!(confirmed(quick, looped, fast, 3.0));
         // They take 0.3 s of CPU without it too (a first-use import): try again.
-        let slow = Usage {
-            seconds: 0.3,
-            cpu: Some(0.3),
-        };
-        assert!(!confirmed(quick, looped, slow, 3.0));
+        assert!(!confirmed(quick, looped, used(0.3, 0.3), 3.0));
         // A busy machine stretched the baseline's wall time, not its CPU: the loop stands.
-        let stretched = Usage {
-            seconds: 0.4,
-            cpu: Some(0.05),
-        };
+        let stretched = used(0.4, 0.05);
         assert!(confirmed(quick, looped, stretched, 3.0));
         // Stopped by the wall-clock cap (it slept): compared in wall time.
-        let slept = Usage {
-            seconds: 1.7,
-            cpu: Some(0.01),
-        };
+        let slept = used(1.7, 0.01);
         assert!(!confirmed(quick, slept, stretched, 3.0));
         assert!(confirmed(quick, slept, fast, 3.0));
     }
