@@ -11,8 +11,14 @@ and tracing it made each import of it cost tenths of a second.
   (DISABLE) until the next window opens: opening one re-arms the code objects that reported
   (their local LINE events off and on again), so the rest of the suite never calls back here and
   a mutated line costs one call per window it runs in.
-- Python 3.9-3.11: a sys.settrace (and threading.settrace) global trace function that returns None
-  for every frame of other files, and a local tracer for the mutated files' frames.
+- Python 3.9-3.11: sys.settrace, switched on only while a trampolined function runs: its
+  trampoline calls `enter_call` (mutrun_runtime's `_on_stats_call`), which traces that frame and
+  turns the trace function on until the frame returns. So the suite's own code (pytest, the
+  tests, libraries they call directly) never calls back here; within a call, frames of other
+  files get None and the mutated files' frames a local tracer. Code that runs after its
+  function's call returned (a generator resumed later, a closure, a generator expression: the
+  mutants whose `only_in_call` is false) may go unrecorded; `within_calls` in TRACED tells mutrun
+  to choose their tests by function.
 
 A window is a set of (file name, line) the plugin hands over with `swap`; a line that ran in a
 nested window (a fixture set up inside a test) is in the nested set only, and the plugin adds
@@ -34,7 +40,8 @@ _CO_NEWLOCALS = 0x2
 
 
 class Lines:
-    def __init__(self, mutants_dir):
+    def __init__(self, mutants_dir, runtime):
+        """`runtime`: the mutrun_runtime module, whose trampolines call `enter_call` (3.9-3.11)."""
         self.here = os.path.realpath(mutants_dir)
         self.root = self.here + os.sep
         self.wanted = {}  # co_filename -> is it a mutated file?
@@ -44,6 +51,9 @@ class Lines:
         self.windows = [self.current]  # every window, for the overall executed lines
         self.dirty = set()  # 3.12+: code objects with a LINE event disabled since the last re-arm
         self.tool = None
+        self.within_calls = False  # lines are recorded only within trampolined calls
+        self.enter_call = None
+        self.runtime = runtime
         monitoring = getattr(sys, "monitoring", None)
         if monitoring is not None:
             free = [i for i in range(6) if monitoring.get_tool(i) is None and i != monitoring.COVERAGE_ID]
@@ -57,11 +67,9 @@ class Lines:
                 monitoring.register_callback(self.tool, monitoring.events.PY_START, self._on_start)
                 monitoring.set_events(self.tool, monitoring.events.PY_START)
                 return
-        import threading
-
-        on_call = self._tracer()
-        sys.settrace(on_call)
-        threading.settrace(on_call)
+        self.within_calls = True
+        self.enter_call = self._tracer()
+        runtime._on_stats_call = self.enter_call
 
     def swap(self, window, rearm=True):
         """Makes `window` (a set) the open window and returns the one it replaces. `rearm`: every
@@ -119,18 +127,30 @@ class Lines:
         self.dirty.add(code)
         return self.disable
 
-    # sys.settrace (3.9-3.11): called for every frame of the suite, so closures over locals
-    # rather than attribute lookups.
+    # sys.settrace (3.9-3.11): called for every frame within a trampolined call, so closures over
+    # locals rather than attribute lookups.
     def _tracer(self):
         wanted = self.wanted
         want = self._want
         started = self.started
         code_started = self._code_started
         recorder = self
+        settrace = sys.settrace
+        gettrace = sys.gettrace
+        getframe = sys._getframe
+        # The outermost trampolined frame of each thread's traced call -> the trace function it
+        # replaced, restored when that frame returns (or yields: a generator resumed later runs
+        # untraced, see the module's doc).
+        outermost = {}
+        none = object()
 
         def on_line(frame, event, arg):
             if event == "line":
                 recorder.current.add((frame.f_code.co_filename, frame.f_lineno))
+            elif event == "return" and outermost:
+                previous = outermost.pop(frame, none)
+                if previous is not none:
+                    settrace(previous)
             return on_line
 
         def on_call(frame, event, arg):
@@ -147,7 +167,19 @@ class Lines:
                 code_started(code)
             return on_line
 
-        return on_call
+        def enter_call():
+            """A trampolined function starts (called through the runtime's `hit`): trace its
+            frame, and every frame it calls, until it returns."""
+            if gettrace() is on_call:
+                return
+            frame = getframe(2)  # 0: this function, 1: the runtime's hit(), 2: the function
+            if on_call(frame, "call", None) is None:
+                return
+            outermost[frame] = gettrace()
+            frame.f_trace = on_line
+            settrace(on_call)
+
+        return enter_call
 
     def stop(self):
         if self.tool is not None:
@@ -159,11 +191,9 @@ class Lines:
                     pass
             self.monitoring.free_tool_id(self.tool)
             self.tool = None
-        else:
+        elif self.runtime._on_stats_call is self.enter_call:
+            self.runtime._on_stats_call = None
             sys.settrace(None)
-            import threading
-
-            threading.settrace(None)
 
     def relative(self, filename):
         """`filename` relative to mutants/, with `/`."""

@@ -130,9 +130,11 @@ CODE = "code"
 TRACED = "traced"
 FILES = "files"
 COLLECTION = "collection"
+WITHIN_CALLS = "within_calls"
 STATS_KEYS = (FORMAT, PYTHON, TESTS, COLLECTION_HITS, COLLECTION_HIT_FILES, COLLECT_ERRORS, SHADOWED, PRELOAD, TRACED)
 TEST_STATS_KEYS = (ID, DURATION, OUTCOME, FUNCTIONS, SHA256)
 LINES_KEYS = (EXECUTED, CODE)
 # stats.json's TRACED: the lines each test executed, and those that ran before the first test
-# (COLLECTION: imports, conftests, collection), in the trampolined files' numbering.
-TRACED_KEYS = (FILES, CODE, TESTS, COLLECTION)
+# (COLLECTION: imports, conftests, collection), in the trampolined files' numbering; WITHIN_CALLS:
+# lines were recorded only while trampolined functions ran (Python 3.9-3.11).
+TRACED_KEYS = (FILES, CODE, TESTS, COLLECTION, WITHIN_CALLS)

@@ -40,6 +40,9 @@ _max_depth = None  # stats mode, max_stack_depth: frames of project code a hit m
 _source_roots = ()  # with _max_depth: the project code's paths, each ending in a separator
 _in_source = {}  # with _max_depth: code file name -> is it project code?
 _forced_raises = 0  # forced-fail mode: how many times a trampoline raised
+# Stats mode with line recording on Python 3.9-3.11: called as a trampolined function starts, to
+# record its lines (mutrun_lines.Lines.enter_call).
+_on_stats_call = None
 
 
 class MutrunForcedFail(Exception):
@@ -73,6 +76,8 @@ def hit(key):
     if active is _STATS:
         if _max_depth is None or _within_depth():
             _hits.add(key)
+        if _on_stats_call is not None:
+            _on_stats_call()
         return False
     global _forced_raises
     _forced_raises += 1
@@ -228,5 +233,5 @@ if active is _STATS and _subprocess_hits:
         import mutrun_lines
 
         # The hits folder is mutants/.mutrun/subprocess-hits.
-        _lines = mutrun_lines.Lines(os.path.dirname(os.path.dirname(_subprocess_hits)))
+        _lines = mutrun_lines.Lines(os.path.dirname(os.path.dirname(_subprocess_hits)), sys.modules[__name__])
     atexit.register(_leave_hits)

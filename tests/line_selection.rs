@@ -215,6 +215,22 @@ fn a_mutant_runs_only_the_tests_that_execute_its_lines() {
         "{text}"
     );
 
+    // A generator's body after its first `yield` runs at the consumer's later next() calls,
+    // after the call that started it returned: its mutants run test_countdown and are killed
+    // there, as plain pytest kills them (whether the lines were recorded everywhere, on 3.12+,
+    // or only within calls, where they are selected by function).
+    let step = line_of("n -= 1");
+    let steps: Vec<&Stored> = all.iter().filter(|m| m.line == step).collect();
+    assert!(!steps.is_empty(), "{all:#?}");
+    for mutant in steps {
+        assert_eq!(mutant.verdict.as_deref(), Some("killed"), "{mutant:?}");
+        assert_eq!(
+            mutant.killer.as_deref(),
+            Some(test("test_countdown").as_str()),
+            "{mutant:?}"
+        );
+    }
+
     // A second run reuses every verdict.
     let again = common::run_ok(&project, &[]);
     assert!(again.contains("nothing to run"), "{again}");

@@ -34,7 +34,7 @@ def start_lines_early():
     ran there changed nothing a forked child inherits."""
     global _early_lines
     if os.environ.get(P.ENV_LINES) == P.LINES_ON and P.ENV_STATS_OUT in os.environ:
-        _early_lines = Lines(_mutants_dir(os.environ[P.ENV_STATS_OUT]))
+        _early_lines = Lines(_mutants_dir(os.environ[P.ENV_STATS_OUT]), mutrun_runtime)
 
 
 class Stats:
@@ -71,7 +71,7 @@ class Stats:
         self.subprocess_code = []  # (relative file, line) holding code, from subprocesses
         self.subprocess_executed = []  # (relative file, line) executed in subprocesses
         if os.environ.get(P.ENV_LINES) == P.LINES_ON:
-            self.lines = _early_lines or Lines(self.mutants_dir())
+            self.lines = _early_lines or Lines(self.mutants_dir(), mutrun_runtime)
         else:
             # Lines of an earlier pass would not describe these stats.
             try:
@@ -245,6 +245,7 @@ class Stats:
             P.CODE: [[i, ranges(record[name][P.CODE])] for i, name in enumerate(files)],
             P.TESTS: [by_file(lines) for lines in self.test_lines],
             P.COLLECTION: by_file(self.collection_lines or ()),
+            P.WITHIN_CALLS: self.lines.within_calls,
         }
 
 

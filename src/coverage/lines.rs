@@ -30,6 +30,10 @@ pub struct TracedLines {
     /// collection.
     #[serde(default)]
     pub collection: Vec<FileLines>,
+    /// Lines were recorded only while trampolined functions ran (the tracer of Python 3.9–3.11):
+    /// code that runs after its function's call returned may be missing.
+    #[serde(default)]
+    pub within_calls: bool,
 }
 
 /// A mutated source file whose lines are known (stats.json's `line_files`); a test's `lines`
@@ -134,6 +138,7 @@ pub fn map_traced(
         test.lines = by_file;
     }
     stats.line_files = Some(files);
+    stats.lines_within_calls = traced.within_calls;
 }
 
 /// The lines of traced file `file` in `records`, as runs of the source lines they hold
@@ -248,6 +253,7 @@ mod tests {
                     vec![(1, runs([dispatch, at(2), at(4)]))],
                 ],
                 collection: vec![(1, runs([dispatch, at(2)]))],
+                within_calls: true,
             }),
             ..StatsFile::default()
         };
@@ -265,5 +271,6 @@ mod tests {
         );
         assert_eq!(stats.tests[0].lines, [(0, vec![2, 3])]);
         assert_eq!(stats.tests[1].lines, [(0, vec![2, 2, 4, 4])]);
+        assert!(stats.lines_within_calls);
     }
 }

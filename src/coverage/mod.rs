@@ -61,6 +61,11 @@ pub struct StatsFile {
     /// The files whose lines tests' `lines` index; `None`: lines were not recorded.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub line_files: Option<Vec<lines::LineFile>>,
+    /// The lines were recorded only within trampolined calls (`TracedLines::within_calls`): a
+    /// mutant whose code may run after its function returned (`only_in_call` false) cannot be
+    /// called unexecuted, and is selected by function.
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    pub lines_within_calls: bool,
 }
 
 #[derive(Debug, Clone, Serialize, Deserialize)]
@@ -101,6 +106,8 @@ pub struct Coverage {
     line_files: HashMap<String, (usize, lines::LineFile)>,
     /// Select a mutant's tests by the lines they execute ([`Coverage::by_lines`]).
     by_lines: bool,
+    /// `StatsFile::lines_within_calls`.
+    lines_within_calls: bool,
 }
 
 /// Where in a source file a mutant is: what line-level selection needs to know of it.
@@ -218,6 +225,7 @@ impl Coverage {
         Coverage {
             by_id,
             collection_starts: collection_starts(&stats),
+            lines_within_calls: stats.lines_within_calls,
             tests: stats.tests,
             by_function,
             line_files,
@@ -270,9 +278,9 @@ impl Coverage {
                     .any(|(f, runs)| f == index && lines::overlaps(runs, first, last))
             })
             .collect();
-        if span.keeps_state {
+        if span.keeps_state || !self.lines_cover(span) {
             // Every test that reaches it; those that execute its lines first (the likeliest
-            // killers), then the ones that may read what it kept.
+            // killers), then the ones that may read what it kept or run its code unrecorded.
             let mut ordered = executing.clone();
             ordered.extend(
                 tests
@@ -295,6 +303,12 @@ impl Coverage {
             };
         }
         by_function(tests)
+    }
+
+    /// Whether the stats' lines tell every run of the mutant's code: not when they were recorded
+    /// only within calls and its code may run after its function returned.
+    pub fn lines_cover(&self, span: &MutantSpan) -> bool {
+        span.only_in_call || !self.lines_within_calls
     }
 
     /// Where the mutant at `span` must run its tests: its function's [`Self::collection_start`],
@@ -581,4 +595,85 @@ pub fn save(mutants_dir: &Path, stats: &StatsFile) -> Result<()> {
     let json =
         serde_json::to_vec(stats).map_err(|e| Error::other(format!("cannot encode stats: {e}")))?;
     crate::domain::atomic::write_atomic(&stats_path(mutants_dir), &json)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// Two tests reach `m.f` (body lines 2-5): `a` executes line 3, `b` line 2.
+    fn stats(lines_within_calls: bool) -> StatsFile {
+        let test = |id: &str, line: usize| TestStats {
+            id: id.into(),
+            duration: 0.1,
+            outcome: "passed".into(),
+            functions: vec!["m.f".into()],
+            sha256: String::new(),
+            lines: vec![(0, vec![line, line])],
+        };
+        StatsFile {
+            format: 1,
+            tests: vec![test("t::a", 3), test("t::b", 2)],
+            line_files: Some(vec![lines::LineFile {
+                path: "m.py".into(),
+                body: vec![2, 5],
+                code: vec![2, 5],
+                at_collection: Some(vec![]),
+            }]),
+            lines_within_calls,
+            ..StatsFile::default()
+        }
+    }
+
+    fn chosen(stats: StatsFile, line: usize, only_in_call: bool) -> (Chosen, Vec<String>) {
+        let coverage = Coverage::new(stats).by_lines(true);
+        let function = FunctionKey("m.f".into());
+        let selected = coverage.tests_for_mutant(&MutantSpan {
+            function: &function,
+            source: "m.py",
+            line,
+            end_line: line,
+            keeps_state: false,
+            only_in_call,
+        });
+        let ids = selected.tests.iter().map(|t| t.id.clone()).collect();
+        (selected.chosen, ids)
+    }
+
+    #[test]
+    fn a_line_no_test_executes_has_no_tests_when_lines_were_recorded_everywhere() {
+        assert_eq!(
+            chosen(stats(false), 4, false),
+            (Chosen::NoTestExecutes, vec![])
+        );
+        assert_eq!(
+            chosen(stats(false), 3, false),
+            (Chosen::Lines, vec!["t::a".into()])
+        );
+    }
+
+    #[test]
+    fn code_that_may_run_after_its_call_is_selected_by_function_when_lines_were_recorded_within_calls(
+    ) {
+        // A generator's later lines or a closure's may have run after the call returned, where
+        // the 3.9-3.11 tracer records nothing: every test that reaches the function, those that
+        // execute the line first.
+        assert_eq!(
+            chosen(stats(true), 4, false),
+            (Chosen::Function, vec!["t::a".into(), "t::b".into()])
+        );
+        assert_eq!(
+            chosen(stats(true), 2, false),
+            (Chosen::Function, vec!["t::b".into(), "t::a".into()])
+        );
+        // Code that runs only within its function's call was seen wherever it ran.
+        assert_eq!(
+            chosen(stats(true), 4, true),
+            (Chosen::NoTestExecutes, vec![])
+        );
+        assert_eq!(
+            chosen(stats(true), 3, true),
+            (Chosen::Lines, vec!["t::a".into()])
+        );
+    }
 }

@@ -83,6 +83,9 @@ impl ExecutedLines {
         if coverage.tests_for(&mutant.function).is_empty() {
             return reason();
         }
+        if !coverage.lines_cover(&file.span(mutant)) {
+            return None;
+        }
         let lines = self.files.get(&file.source)?;
         let mut has_code = false;
         let (first, last) = mutant.reach_lines();

@@ -127,6 +127,7 @@ fn rust_messages() -> BTreeMap<&'static str, Value> {
         code: vec![(0, vec![1, 3])],
         tests: vec![vec![(0, vec![2, 2])]],
         collection: vec![(0, vec![1, 1])],
+        within_calls: true,
     };
     let mut stats = json(&StatsFile {
         format: 1,
@@ -140,9 +141,10 @@ fn rust_messages() -> BTreeMap<&'static str, Value> {
         inputs_sha256: "00".into(),
         traced: Some(traced.clone()),
         line_files: Some(vec![]),
+        lines_within_calls: true,
     });
     // Written by mutrun after the pass, never by the runtime.
-    for key in ["inputs_sha256", "line_files"] {
+    for key in ["inputs_sha256", "line_files", "lines_within_calls"] {
         stats
             .as_object_mut()
             .and_then(|o| o.remove(key))
