@@ -1,6 +1,6 @@
 #!/usr/bin/env python3
 """Runs mutrun and mutmut 3.8.1 with the same worker count on the pinned corpus (python-slugify
-9.2.0, isodate 0.7.2, marshmallow 4.4.0), each run in a fresh copy, and prints a Markdown table:
+9.2.0, isodate 0.7.2, marshmallow 4.4.0, semver 3.0.4), each run in a fresh copy, and prints a Markdown table:
 mutants, verdict counts, median wall seconds, and the ratio of the faster mutmut mode to mutrun.
 The tools: mutmut in its default `fork` mode and with `process_isolation = "forkserver"` (each is
 faster on some projects), mutrun with its default line-level test selection, and mutrun with
@@ -21,7 +21,7 @@ that re-collect test files, and in fresh processes; then by verdict (killed, sur
 mutants, child seconds, share of the child time, tests per mutant).
 
 Needs `bench/setup.sh` (corpus + venvs) and `cargo build --release`. With 2 workers on 2 cores
-the full comparison (3 projects x 4 tools x 3 runs) takes hours; start with `--runs 1`.
+the full comparison (4 projects x 4 tools x 3 runs) takes hours; start with `--runs 1`.
 
 Logs of every run: bench/work/logs/compare/. Raw results: bench/work/results/compare-*.json.
 """

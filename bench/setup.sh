@@ -30,6 +30,7 @@ corpus=(
     "python-slugify 9.2.0 python_slugify text-unidecode"
     "isodate 0.7.2 isodate -"
     "marshmallow 4.4.0 marshmallow simplejson"
+    "semver 3.0.4 semver packaging"
 )
 # Pinned so mutrun's and mutmut's runs use the same pytest.
 pytest_pin="pytest==9.2.0"
@@ -88,6 +89,25 @@ tests_dir = "tests"
 source_paths = ["src/marshmallow/"]
 EOF
         ;;
+        semver) cat <<'EOF'
+
+# --- added by bench/setup.sh ---
+[tool.mutrun]
+paths_to_mutate = ["src/semver"]
+tests_dir = "tests"
+
+[tool.mutmut]
+source_paths = ["src/semver/"]
+EOF
+        ;;
+    esac
+}
+
+adapt() { # name dir -> changes a project needs to run here, beyond its config block
+    case "$1" in
+        # Its .pytest.ini's addopts measure coverage with pytest-cov (not installed: every tool
+        # would pay for coverage.py's tracer); drop those options, keep the rest.
+        semver) sed -i -e '/--cov/d' -e '/--no-cov-on-fail/d' "$2/.pytest.ini" ;;
     esac
 }
 
@@ -108,6 +128,7 @@ for entry in "${corpus[@]}"; do
         tar -xzf "$tarball" -C "$work/projects"
         mv "$work/projects/$sdname-$version" "$dest"
         config_for "$name" >>"$dest/pyproject.toml"
+        adapt "$name" "$dest"
         touch "$dest/.bench-ok"
     else
         log "project $name exists"

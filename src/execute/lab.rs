@@ -22,7 +22,7 @@ use crate::execute::protocol::{
 };
 use crate::execute::timeouts;
 use crate::execute::worker::{
-    cpu_seconds, end_group_of_reaped, kill_group, ChildEnd, PytestCommand, Worker, WorkerEvent,
+    child_clock, end_group_of_reaped, kill_group, ChildEnd, PytestCommand, Worker, WorkerEvent,
 };
 
 /// What a job runs with.
@@ -544,7 +544,7 @@ impl Lab {
             if elapsed < budget {
                 continue;
             }
-            if timeouts::overrun(budget, elapsed, cpu_seconds(pid)) {
+            if timeouts::overrun(budget, elapsed, child_clock(pid)) {
                 job.overrun = Some(Overrun {
                     budget,
                     at_test: job.at_test,

@@ -30,7 +30,7 @@ use crate::execute::protocol::{
     OUTCOME_PASSED,
 };
 use crate::execute::worker::{
-    cpu_seconds, end_group_of_reaped, kill_group, own_group_dying_with_mutrun,
+    child_clock, end_group_of_reaped, kill_group, own_group_dying_with_mutrun,
     same_addresses_every_run, ChildEnd,
 };
 
@@ -178,7 +178,7 @@ impl TestCommand {
             }
             if let Some(budget) = budget {
                 let pid = child.id() as i32;
-                if crate::execute::timeouts::overrun(budget, started.elapsed(), cpu_seconds(pid)) {
+                if crate::execute::timeouts::overrun(budget, started.elapsed(), child_clock(pid)) {
                     let status = stop(&mut child);
                     let seconds = started.elapsed().as_secs_f64();
                     return Ok(Some(CommandEnd {
@@ -409,7 +409,7 @@ pub fn run_jobs(
                 && crate::execute::timeouts::overrun(
                     r.job.budget,
                     r.started.elapsed(),
-                    cpu_seconds(r.child.id() as i32),
+                    child_clock(r.child.id() as i32),
                 );
             let status = match (status, timed_out) {
                 (Some(status), _) => status,

@@ -1,10 +1,12 @@
 //! Per-mutant time budgets, and the rule that decides when a running child has overrun its own.
 //!
 //! The budget is `multiplier × (measured seconds of the tests it runs) + constant`. A child is
-//! stopped when it has used that much *CPU* time, or three times that much wall time: on a busy
-//! machine wall time stretches while CPU time does not, so a slow-but-healthy child is not
-//! called a timeout (mutmut's issue #545), while an infinite loop burns CPU and is caught at
-//! about its budget. The wall-clock cap catches mutants that sleep or block forever.
+//! stopped when it has used that much *CPU* time, or three times that much wall time of its own:
+//! on a busy machine wall time stretches while CPU time does not, so a slow-but-healthy child is
+//! not called a timeout (mutmut's issue #545), while an infinite loop burns CPU and is caught at
+//! about its budget. The wall-clock cap catches mutants that sleep or block forever; it leaves
+//! out the time the child was ready to run but waited for a CPU (Linux's schedstat), so a
+//! starved child does not reach it either.
 //!
 //! A mutant's first attempt gets a *quick* budget: the constant cut to
 //! [`QUICK_CONSTANT`]. Tests take milliseconds where the constant takes seconds, so an endless
@@ -44,14 +46,25 @@ impl TimeoutPolicy {
     }
 }
 
-/// Whether a child that started `elapsed` ago and used `cpu` seconds of CPU is over `budget`.
-pub fn overrun(budget: Duration, elapsed: Duration, cpu: Option<f64>) -> bool {
-    if elapsed.as_secs_f64() >= budget.as_secs_f64() * WALL_FACTOR {
+/// What the system says of a running child ([`crate::execute::worker::child_clock`]).
+#[derive(Debug, Clone, Copy, Default, PartialEq)]
+pub struct ChildClock {
+    /// CPU seconds it used, when known.
+    pub cpu: Option<f64>,
+    /// Seconds it was ready to run but waited for a CPU: the machine's load, not the child's.
+    pub waiting: f64,
+}
+
+/// Whether a child that started `elapsed` ago, with `clock`, is over `budget`.
+pub fn overrun(budget: Duration, elapsed: Duration, clock: ChildClock) -> bool {
+    let budget = budget.as_secs_f64();
+    let own = (elapsed.as_secs_f64() - clock.waiting).max(0.0);
+    if own >= budget * WALL_FACTOR {
         return true;
     }
-    match cpu {
-        Some(cpu) => elapsed >= budget && cpu >= budget.as_secs_f64(),
-        None => elapsed >= budget,
+    match clock.cpu {
+        Some(cpu) => elapsed.as_secs_f64() >= budget && cpu >= budget,
+        None => own >= budget,
     }
 }
 
@@ -84,12 +97,25 @@ mod tests {
     #[test]
     fn busy_machine_does_not_time_out_a_starved_child() {
         let budget = Duration::from_secs(2);
+        let clock = |cpu, waiting| ChildClock {
+            cpu: Some(cpu),
+            waiting,
+        };
         // 3 s of wall time but only 0.5 s of CPU: starved, not stuck.
-        assert!(!overrun(budget, Duration::from_secs(3), Some(0.5)));
+        assert!(!overrun(budget, Duration::from_secs(3), clock(0.5, 2.5)));
         // Burning CPU for the whole budget: stuck.
-        assert!(overrun(budget, Duration::from_secs(2), Some(2.0)));
+        assert!(overrun(budget, Duration::from_secs(2), clock(2.0, 0.0)));
         // Sleeping forever: caught by the wall-clock cap.
-        assert!(overrun(budget, Duration::from_secs(6), Some(0.0)));
+        assert!(overrun(budget, Duration::from_secs(6), clock(0.0, 0.0)));
+        // Past the wall-clock cap, but most of it waiting for a CPU: still starved.
+        assert!(!overrun(budget, Duration::from_secs(7), clock(1.0, 6.0)));
+        // Without CPU figures: wall time of its own.
+        let unknown = ChildClock {
+            cpu: None,
+            waiting: 1.0,
+        };
+        assert!(!overrun(budget, Duration::from_secs(2), unknown));
+        assert!(overrun(budget, Duration::from_secs(3), unknown));
     }
 
     #[test]

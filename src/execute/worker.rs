@@ -402,6 +402,22 @@ pub fn cpu_seconds(pid: i32) -> Option<f64> {
     Some((utime + stime) / clock_ticks())
 }
 
+/// Seconds process `pid` was ready to run but waited for a CPU (`/proc/PID/schedstat`'s second
+/// field, in nanoseconds).
+pub fn cpu_wait_seconds(pid: i32) -> Option<f64> {
+    let stat = std::fs::read_to_string(format!("/proc/{pid}/schedstat")).ok()?;
+    let waiting: f64 = stat.split_whitespace().nth(1)?.parse().ok()?;
+    Some(waiting / 1e9)
+}
+
+/// What the system says of running child `pid`, for [`crate::execute::timeouts::overrun`].
+pub fn child_clock(pid: i32) -> crate::execute::timeouts::ChildClock {
+    crate::execute::timeouts::ChildClock {
+        cpu: cpu_seconds(pid),
+        waiting: cpu_wait_seconds(pid).unwrap_or(0.0),
+    }
+}
+
 fn clock_ticks() -> f64 {
     nix::unistd::sysconf(nix::unistd::SysconfVar::CLK_TCK)
         .ok()
