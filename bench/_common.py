@@ -23,7 +23,7 @@ VENVS = WORK / "venv"
 RUNS = WORK / "runs"
 LOGS = WORK / "logs"
 
-CORPUS = ["python-slugify", "isodate", "marshmallow", "semver"]
+CORPUS = ["python-slugify", "isodate", "marshmallow", "semver", "cachetools"]
 
 
 class BenchError(Exception):

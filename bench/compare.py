@@ -1,10 +1,11 @@
 #!/usr/bin/env python3
 """Runs mutrun and mutmut 3.8.1 with the same worker count on the pinned corpus (python-slugify
-9.2.0, isodate 0.7.2, marshmallow 4.4.0, semver 3.0.4), each run in a fresh copy, and prints a Markdown table:
-mutants, verdict counts, median wall seconds, and the ratio of the faster mutmut mode to mutrun.
-The tools: mutmut in its default `fork` mode and with `process_isolation = "forkserver"` (each is
-faster on some projects), mutrun with its default line-level test selection, and mutrun with
-`coverage = "function"`. Also times a mutrun re-run with nothing changed on isodate.
+9.2.0, isodate 0.7.2, marshmallow 4.4.0, semver 3.0.4, cachetools 5.5.2), each run in a fresh
+copy, and prints a Markdown table: mutants, verdict counts, median wall seconds, and the ratio
+of the faster mutmut mode to mutrun. The tools: mutmut in its default `fork` mode and with
+`process_isolation = "forkserver"` (each is faster on some projects), mutrun with its default
+line-level test selection, and mutrun with `coverage = "function"`. Also times a mutrun re-run
+with nothing changed on isodate.
 
 The floor of a mutrun run: for every killed mutant the duration of its killing test, for every
 survivor the durations of the tests it ran (by line: those that execute its code), plus 1.7 ms
@@ -14,14 +15,15 @@ plain pytest run of the project (setup + call + teardown per test, `test_duratio
 not from mutrun's stats pass, whose recording makes them longer. The table gives mutrun's wall
 time as a multiple of it.
 
-mutmut 3.8.1 fails marshmallow's clean-test phase (state left by its in-process stats run): that
-is recorded as its result, not an error of this script. After the table, a profile of each mutrun
+mutmut 3.8.1 fails marshmallow's and semver's clean-test phases (state left by its in-process
+stats run: marshmallow's class registry, a context manager in semver's parametrize table that
+cannot be entered twice): that is recorded as its result, not an error of this script. After the table, a profile of each mutrun
 run: stats and clean passes, and the per-mutant seconds in forked children, in forked children
 that re-collect test files, and in fresh processes; then by verdict (killed, survived, timeout:
 mutants, child seconds, share of the child time, tests per mutant).
 
 Needs `bench/setup.sh` (corpus + venvs) and `cargo build --release`. With 2 workers on 2 cores
-the full comparison (4 projects x 4 tools x 3 runs) takes hours; start with `--runs 1`.
+the full comparison (5 projects x 4 tools x 3 runs) takes hours; start with `--runs 1`.
 
 Logs of every run: bench/work/logs/compare/. Raw results: bench/work/results/compare-*.json.
 """

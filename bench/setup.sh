@@ -31,6 +31,7 @@ corpus=(
     "isodate 0.7.2 isodate -"
     "marshmallow 4.4.0 marshmallow simplejson"
     "semver 3.0.4 semver packaging"
+    "cachetools 5.5.2 cachetools -"
 )
 # Pinned so mutrun's and mutmut's runs use the same pytest.
 pytest_pin="pytest==9.2.0"
@@ -89,6 +90,17 @@ tests_dir = "tests"
 source_paths = ["src/marshmallow/"]
 EOF
         ;;
+        cachetools) cat <<'EOF'
+
+# --- added by bench/setup.sh ---
+[tool.mutrun]
+paths_to_mutate = ["src/cachetools"]
+tests_dir = "tests"
+
+[tool.mutmut]
+source_paths = ["src/cachetools/"]
+EOF
+        ;;
         semver) cat <<'EOF'
 
 # --- added by bench/setup.sh ---
@@ -98,6 +110,9 @@ tests_dir = "tests"
 
 [tool.mutmut]
 source_paths = ["src/semver/"]
+# mutmut copies only the sources and tests: without its pytest config the tests import the
+# original package (`pythonpath = src`) and reach no mutant.
+also_copy = [".pytest.ini", "tests/"]
 EOF
         ;;
     esac

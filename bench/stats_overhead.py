@@ -29,7 +29,7 @@ from _common import (CORPUS, LOGS, PROJECTS, RUNS, VENVS, WORK, BenchError, fres
                      set_pyproject_key, venv_env)
 
 # Test dependencies of each corpus project (as bench/setup.sh installs them), pytest pinned alike.
-TEST_DEPS = {"python-slugify": ["text-unidecode"], "isodate": [], "marshmallow": ["simplejson"], "semver": ["packaging"]}
+TEST_DEPS = {"python-slugify": ["text-unidecode"], "isodate": [], "marshmallow": ["simplejson"], "semver": ["packaging"], "cachetools": []}
 PYTEST_PIN = "pytest==9.2.0"
 STATS_DONE = re.compile(r"stats pass done: (\d+) tests in ([0-9.]+) s")
 
