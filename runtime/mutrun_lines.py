@@ -142,14 +142,14 @@ class Lines:
         # replaced, restored when that frame returns (or yields: a generator resumed later runs
         # untraced, see the module's doc).
         outermost = {}
-        none = object()
+        absent = object()
 
         def on_line(frame, event, arg):
             if event == "line":
                 recorder.current.add((frame.f_code.co_filename, frame.f_lineno))
             elif event == "return" and outermost:
-                previous = outermost.pop(frame, none)
-                if previous is not none:
+                previous = outermost.pop(frame, absent)
+                if previous is not absent:
                     settrace(previous)
             return on_line
 

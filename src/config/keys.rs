@@ -184,7 +184,7 @@ pub const KEYS: &[KeySpec] = &[
         },
         sections: &Section::ALL,
         flag: Some("--timeout-constant"),
-        doc: "… plus this many seconds (a mutant's first attempt gets 0.25 s instead; a timeout there stands only when the mutant took more than `timeout_multiplier` × what its tests take without it, else it runs again with the full budget)",
+        doc: "… plus this many seconds (a mutant's first attempt gets 0.25 s instead; a timeout there stands only when the mutant took more than 10 × (or `timeout_multiplier` ×, if larger) what its tests take without it, else it runs again with the full budget)",
         default: "`2.0`",
     },
     KeySpec {

@@ -5,8 +5,8 @@
 //!    timeouts, which are held back as suspects.
 //! 2. Each suspect's tests run once without the mutant, in the same kind of process (forked,
 //!    re-collecting or fresh), under its full budget: the baseline.
-//! 3. A suspect whose mutant used more than `multiplier ×` its baseline is passed on as the
-//!    timeout it is; the others run again with their full budgets, and that verdict stands.
+//! 3. A suspect whose mutant used more than `CONFIRM_FACTOR` (10) × its baseline is passed on as
+//!    the timeout it is; the others run again with their full budgets, and that verdict stands.
 //!
 //! Suspects are not recorded until confirmed: a run interrupted between the stages runs them
 //! again next time.

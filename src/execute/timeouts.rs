@@ -12,7 +12,7 @@
 //! [`QUICK_CONSTANT`]. Tests take milliseconds where the constant takes seconds, so an endless
 //! loop is stopped in a small multiple of what its tests need. A child that overruns the quick
 //! budget is only a suspect: its tests then run once more without the mutant (the *baseline*),
-//! and the timeout stands when the mutant took more than `multiplier ×` what they took
+//! and the timeout stands when the mutant took more than [`CONFIRM_FACTOR`] × what they took
 //! ([`confirmed`]). Otherwise the quick budget was too tight for this child (a test that imports
 //! something heavy on first use, a loaded machine) and the mutant runs again with the full
 //! budget (`quick_timeouts`).
@@ -75,19 +75,29 @@ pub struct Usage {
     pub cpu: Option<f64>,
 }
 
+/// How many times what its tests need without it a mutant must have used, when stopped at its
+/// quick budget, for the timeout to stand there ([`confirmed`]), unless `timeout_multiplier` is
+/// larger. An endless loop stuck in a test of a few milliseconds reaches it at once. A mutant
+/// that only makes its tests a few times slower (a quadratic path: cachetools' `TLRUCache.expire`
+/// cleaning its heap on every call made a 20 ms test take 350 ms, and the child 6x its baseline)
+/// finishes, and plain pytest passes it: it must run again under the full budget, which it
+/// survives, not stand as a timeout. With `timeout_multiplier` alone (3) it stood in some runs
+/// and not in others.
+pub const CONFIRM_FACTOR: f64 = 10.0;
+
 /// Whether a mutant's child that overran its quick budget `quick` (having used `suspect`) is a
 /// timeout: its tests, run without the mutant in the same kind of child, used `baseline`, and
-/// the mutant used more than `multiplier ×` that. A child stopped for its CPU use is measured
-/// in CPU, which a busy machine does not stretch; one stopped by the wall-clock cap in wall time.
-/// A slow baseline (a first-use import, a loaded machine) says the budget, not the mutant, was
-/// at fault.
+/// the mutant used more than [`CONFIRM_FACTOR`] (or `multiplier`, if larger) × that. A child
+/// stopped for its CPU use is measured in CPU, which a busy machine does not stretch; one
+/// stopped by the wall-clock cap in wall time. A slow baseline (a first-use import, a loaded
+/// machine) says the budget, not the mutant, was at fault.
 pub fn confirmed(quick: Duration, suspect: Usage, baseline: Usage, multiplier: f64) -> bool {
     let quick = quick.as_secs_f64();
     let need = match (suspect.cpu, baseline.cpu) {
         (Some(used), Some(need)) if used >= quick => need,
         _ => baseline.seconds,
     };
-    need * multiplier <= quick
+    need * multiplier.max(CONFIRM_FACTOR) <= quick
 }
 
 #[cfg(test)]
@@ -141,11 +151,15 @@ mod tests {
         };
         let quick = Duration::from_secs_f64(0.55);
         let looped = used(0.6, 0.56);
-        let fast = used(0.1, 0.1);
-        // The tests take 0.1 s without the mutant: it ran more than 3x that.
+        let fast = used(0.05, 0.05);
+        // The tests take 0.05 s without the mutant: it ran more than 10x that.
         assert!(confirmed(quick, looped, fast, 3.0));
         // They take 0.3 s of CPU without it too (a first-use import): try again.
         assert!(!confirmed(quick, looped, used(0.3, 0.3), 3.0));
+        // A mutant that made them 6x slower may well finish: try again with the full budget.
+        assert!(!confirmed(quick, looped, used(0.09, 0.09), 3.0));
+        // A larger timeout_multiplier asks for more.
+        assert!(!confirmed(quick, looped, fast, 20.0));
         // A busy machine stretched the baseline's wall time, not its CPU: the loop stands.
         let stretched = used(0.4, 0.05);
         assert!(confirmed(quick, looped, stretched, 3.0));
