@@ -53,6 +53,19 @@ make_venv() { # dir packages...
     touch "$dir/.bench-ok"
 }
 
+src_config() { # package -> the config block of a src/ layout with tests/ (mutmut's table last)
+    cat <<EOF
+
+# --- added by bench/setup.sh ---
+[tool.mutrun]
+paths_to_mutate = ["src/$1"]
+tests_dir = "tests"
+
+[tool.mutmut]
+source_paths = ["src/$1/"]
+EOF
+}
+
 config_for() { # name -> the config block appended to its pyproject.toml
     case "$1" in
         python-slugify) cat <<'EOF'
@@ -68,53 +81,15 @@ source_paths = ["slugify/"]
 also_copy = ["README.md", "tools/"]
 EOF
         ;;
-        isodate) cat <<'EOF'
-
-# --- added by bench/setup.sh ---
-[tool.mutrun]
-paths_to_mutate = ["src/isodate"]
-tests_dir = "tests"
-
-[tool.mutmut]
-source_paths = ["src/isodate/"]
-EOF
-        ;;
-        marshmallow) cat <<'EOF'
-
-# --- added by bench/setup.sh ---
-[tool.mutrun]
-paths_to_mutate = ["src/marshmallow"]
-tests_dir = "tests"
-
-[tool.mutmut]
-source_paths = ["src/marshmallow/"]
-EOF
-        ;;
-        cachetools) cat <<'EOF'
-
-# --- added by bench/setup.sh ---
-[tool.mutrun]
-paths_to_mutate = ["src/cachetools"]
-tests_dir = "tests"
-
-[tool.mutmut]
-source_paths = ["src/cachetools/"]
-EOF
-        ;;
-        semver) cat <<'EOF'
-
-# --- added by bench/setup.sh ---
-[tool.mutrun]
-paths_to_mutate = ["src/semver"]
-tests_dir = "tests"
-
-[tool.mutmut]
-source_paths = ["src/semver/"]
+        isodate|marshmallow|cachetools) src_config "$1" ;;
+        semver)
+            src_config semver
+            cat <<'EOF'
 # mutmut copies only the sources and tests: without its pytest config the tests import the
 # original package (`pythonpath = src`) and reach no mutant.
 also_copy = [".pytest.ini", "tests/"]
 EOF
-        ;;
+            ;;
     esac
 }
 
