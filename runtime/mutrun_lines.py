@@ -170,12 +170,13 @@ class Lines:
         def enter_call():
             """A trampolined function starts (called through the runtime's `hit`): trace its
             frame, and every frame it calls, until it returns."""
-            if gettrace() is on_call:
+            previous = gettrace()
+            if previous is on_call:
                 return
             frame = getframe(2)  # 0: this function, 1: the runtime's hit(), 2: the function
             if on_call(frame, "call", None) is None:
                 return
-            outermost[frame] = gettrace()
+            outermost[frame] = previous
             frame.f_trace = on_line
             settrace(on_call)
 
