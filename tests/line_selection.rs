@@ -390,10 +390,27 @@ fn a_mutant_of_a_function_run_at_import_runs_forked_by_line_unless_its_code_ran_
         assert_eq!(v[id].0, "killed", "{id}: {v:?}");
     }
     // `check` is made at import and runs later: CHECK is the closure made then, so its
-    // mutants need a fresh start too, where test_check kills them.
+    // mutants need a fresh start too, where test_check kills them. Its line never ran at
+    // import, so where lines are recorded everywhere (3.12+) they run test_check alone; the
+    // 3.9-3.11 tracer, on only within trampolined calls, never sees CHECK run: every test.
+    let check = "tests/test_registry.py::test_check".to_string();
     for id in ["registry.make_checker:1", "registry.make_checker:2"] {
         assert_eq!(v[id].0, "killed", "{id}: {v:?}");
+        assert_eq!(v[id].1.last(), Some(&check), "{id}: {v:?}");
+        if records_lines_everywhere() {
+            assert_eq!(v[id].1, vec![check.clone()], "{id}: {v:?}");
+        }
     }
+}
+
+/// Whether the tests' Python records lines with `sys.monitoring` (3.12+), everywhere, rather
+/// than with a trace function on only within trampolined calls.
+fn records_lines_everywhere() -> bool {
+    let output = std::process::Command::new(common::python())
+        .args(["-c", "import sys; print(sys.version_info >= (3, 12))"])
+        .output()
+        .expect("run the tests' python");
+    String::from_utf8_lossy(&output.stdout).trim() == "True"
 }
 
 #[test]

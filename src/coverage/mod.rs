@@ -248,18 +248,25 @@ impl Coverage {
     /// The tests a mutant runs, fastest first. By line: of the tests that reach its function,
     /// those that executed a line of its edit; none when its lines hold code no test executed.
     /// By function when line selection is off, when the function may keep state between tests
-    /// (a cache it fills serves later tests what a mutant computed; the tests that execute its
-    /// lines then come first), when it ran at import or collection
-    /// (what it computed there reaches tests that never execute it), when a line of the edit is
+    /// (a cache it fills serves later tests what a mutant computed), when a line of the edit ran
+    /// at import or collection (what it computed there reaches tests that never execute it),
+    /// when the lines may have run unrecorded ([`Self::lines_cover`]), when a line of the edit is
     /// outside the function's body as the stats know it (a default value, a line the rewrite
-    /// split) or in a file without lines, and when no line of the edit holds code that started.
+    /// split) or in a file without lines, and when no line of the edit holds code that started;
+    /// the tests that execute its lines then come first, as the likeliest killers.
+    ///
+    /// A function that ran at import or collection still runs its mutants from a fresh start
+    /// ([`Self::start_for`]) when they are in code that import kept (a decorator's wrapper), but
+    /// if none of the edit's lines ran before the first test, what import computed is the
+    /// original's apart from that code, which changes nothing until a line of it runs: only the
+    /// tests that executed one can see the mutant.
     pub fn tests_for_mutant(&self, span: &MutantSpan) -> MutantTests<'_> {
         let tests = self.tests_for(span.function);
         let by_function = |tests| MutantTests {
             tests,
             chosen: Chosen::Function,
         };
-        if !self.by_lines || tests.is_empty() || self.start_for(span) != Start::Forked {
+        if !self.by_lines || tests.is_empty() {
             return by_function(tests);
         }
         let Some((index, file)) = self.line_files.get(span.source) else {
@@ -278,9 +285,10 @@ impl Coverage {
                     .any(|(f, runs)| f == index && lines::overlaps(runs, first, last))
             })
             .collect();
-        if span.keeps_state || !self.lines_cover(span) {
+        if span.keeps_state || !self.lines_cover(span) || self.ran_before_tests(span, file) {
             // Every test that reaches it; those that execute its lines first (the likeliest
-            // killers), then the ones that may read what it kept or run its code unrecorded.
+            // killers), then the ones that may read what it kept or computed, or run its code
+            // unrecorded.
             let mut ordered = executing.clone();
             ordered.extend(
                 tests
@@ -303,6 +311,18 @@ impl Coverage {
             };
         }
         by_function(tests)
+    }
+
+    /// Whether a line of the mutant's edit may have run before the first test: its function ran
+    /// at import or collection, and the stats do not show that line never did.
+    fn ran_before_tests(&self, span: &MutantSpan, file: &lines::LineFile) -> bool {
+        if self.collection_start(span.function) == Start::Forked {
+            return false;
+        }
+        let (first, last) = (span.line, span.end_line.max(span.line));
+        file.at_collection
+            .as_ref()
+            .is_none_or(|at_collection| lines::overlaps(at_collection, first, last))
     }
 
     /// Whether the stats' lines tell every run of the mutant's code: not when they were recorded
@@ -638,6 +658,58 @@ mod tests {
         });
         let ids = selected.tests.iter().map(|t| t.id.clone()).collect();
         (selected.chosen, ids)
+    }
+
+    /// `stats`, where `m.f` also ran at import, executing `at_collection` then.
+    fn ran_at_import(lines_within_calls: bool, at_collection: Vec<usize>) -> StatsFile {
+        let mut stats = stats(lines_within_calls);
+        stats.collection_hits = vec!["m.f".into()];
+        if let Some(files) = stats.line_files.as_mut() {
+            files[0].at_collection = Some(at_collection);
+        }
+        stats
+    }
+
+    #[test]
+    fn code_import_kept_but_never_ran_is_selected_by_line_when_lines_were_recorded_everywhere() {
+        // A decorator's wrapper: the decorator ran at import, the wrapper's lines 3-4 did not.
+        let stats = || ran_at_import(false, vec![2, 2]);
+        let coverage = Coverage::new(stats()).by_lines(true);
+        let function = FunctionKey("m.f".into());
+        let span = MutantSpan {
+            function: &function,
+            source: "m.py",
+            line: 3,
+            end_line: 3,
+            keeps_state: false,
+            only_in_call: false,
+        };
+        assert_eq!(coverage.start_for(&span), Start::Fresh);
+        assert_eq!(
+            chosen(stats(), 3, false),
+            (Chosen::Lines, vec!["t::a".into()])
+        );
+        assert_eq!(chosen(stats(), 4, false), (Chosen::NoTestExecutes, vec![]));
+    }
+
+    #[test]
+    fn a_line_that_ran_at_import_is_selected_by_function_with_its_executors_first() {
+        // What line 2 computed at import reaches every test; `t::b` executes it again.
+        let everyone = || ran_at_import(false, vec![2, 2]);
+        assert_eq!(
+            chosen(everyone(), 2, false),
+            (Chosen::Function, vec!["t::b".into(), "t::a".into()])
+        );
+        // Recorded within calls only: the wrapper may have run unrecorded.
+        let within_calls = || ran_at_import(true, vec![2, 2]);
+        assert_eq!(
+            chosen(within_calls(), 4, false),
+            (Chosen::Function, vec!["t::a".into(), "t::b".into()])
+        );
+        assert_eq!(
+            chosen(within_calls(), 2, false),
+            (Chosen::Function, vec!["t::b".into(), "t::a".into()])
+        );
     }
 
     #[test]
