@@ -30,6 +30,7 @@ _LINES_EXTENSION = "lines"  # mutrun_protocol.LINES_EXTENSION
 _STATS = "stats"  # mutrun_protocol.MUTANT_STATS
 _FAIL = "fail"  # mutrun_protocol.MUTANT_FORCED_FAIL
 _MUTANT = "mutant"
+_STAGE = "stage"  # a zygote's stage: originals run until _target_key's first call
 
 _target_key = None  # function key of the active mutant
 _target_is_body = True  # False when the active mutant only changes a default value
@@ -43,6 +44,9 @@ _forced_raises = 0  # forced-fail mode: how many times a trampoline raised
 # Stats mode with line recording on Python 3.9-3.11: called as a trampolined function starts, to
 # record its lines (mutrun_lines.Lines.enter_call).
 _on_stats_call = None
+# A zygote's stage (`stage`): called at the first call of `_target_key`; returns only in a child
+# that activated a mutant of it.
+_on_stage_reached = None
 
 
 class MutrunForcedFail(Exception):
@@ -73,6 +77,11 @@ def hit(key):
     """Called by a trampoline when `active` is set: True when it must call the variant."""
     if active is _MUTANT:
         return key == _target_key and _target_is_body
+    if active is _STAGE:
+        if key != _target_key:
+            return False
+        _on_stage_reached()
+        return active is _MUTANT and hit(key)
     if active is _STATS:
         if _max_depth is None or _within_depth():
             _hits.add(key)
@@ -163,6 +172,29 @@ def activate(mutant_id):
         _target_key = key
         active = _MUTANT
         _refresh_target()
+
+
+def stage(key, on_reached):
+    """A zygote's stage for the function `key`: the original code runs, as with no mutant, until
+    `key` is first called; then `on_reached()`, which returns only in a forked child that
+    activated a mutant of it (the call then goes to that mutant's variant)."""
+    global active, _target_key, _on_stage_reached
+    activate(None)
+    _target_key = key
+    _on_stage_reached = on_reached
+    active = _STAGE
+
+
+def body_variant(mutant_id):
+    """Whether `mutant_id` is a variant of its function's body, not of its default values, which
+    the `def` evaluated before any call (its function's module must be imported)."""
+    key, _, number = mutant_id.rpartition(":")
+    table = _tables.get(key)
+    try:
+        entry = table[int(number)] if table is not None else None
+    except (ValueError, IndexError):
+        return False
+    return entry is not None and not isinstance(entry, Defaults)
 
 
 def _refresh_target():

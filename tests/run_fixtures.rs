@@ -236,6 +236,22 @@ fn src_layout_with_conftest_session_fixture_and_import_time_table() {
     assert_all(&project, &v, "srcpkg.table.*", "killed");
 }
 
+/// What the zygotes of the last run wrote in their logs.
+fn zygote_logs(project: &Path) -> String {
+    let dir = project.join("mutants/.mutrun/logs");
+    let mut text = String::new();
+    for entry in std::fs::read_dir(&dir)
+        .expect("read the logs folder")
+        .flatten()
+    {
+        let name = entry.file_name().to_string_lossy().to_string();
+        if name.starts_with("zygote-") {
+            text += &std::fs::read_to_string(entry.path()).unwrap_or_default();
+        }
+    }
+    text
+}
+
 #[test]
 fn a_table_built_at_import_is_rebuilt_with_the_mutant_active() {
     let (_guard, project) = common::fixture("import_time");
@@ -247,6 +263,31 @@ fn a_table_built_at_import_is_rebuilt_with_the_mutant_active() {
     // collection would see the unmutated table and call the mutant a survivor (or `no tests`).
     assert_verdict(&v, "palette.codes.number_names:2", "killed");
     assert_all(&project, &v, "palette.codes.number_names:*", "killed");
+    // They start in a stage: a process that imported the package up to number_names' first
+    // call, where each child takes over with the mutant active.
+    let logs = zygote_logs(&project);
+    assert!(
+        logs.contains("stage of palette.codes.number_names: at its first call"),
+        "{logs}"
+    );
+    // `label` also runs at import. A stage serves its body's mutants, but the `def` evaluated
+    // its default value before that first call: "!" → "XX!XX" starts before the import, and
+    // test_loud sees LOUD change.
+    assert_all(&project, &v, "palette.codes.label:*", "killed");
+    let meta: serde_json::Value = serde_json::from_str(
+        &std::fs::read_to_string(project.join("mutants/palette/codes.py.meta")).expect("read"),
+    )
+    .expect("json");
+    let default = meta["mutants"]
+        .as_array()
+        .expect("mutants")
+        .iter()
+        .find(|m| m["function"] == "palette.codes.label" && m["original"] == "\"!\"")
+        .unwrap_or_else(|| panic!("no mutant of label's default: {meta}"));
+    assert_eq!(
+        default["verdict"]["killer"], "tests/test_codes.py::test_loud",
+        "{default}"
+    );
     let record =
         common::stored_record(&project, "palette/codes.py", "palette.codes.number_names:2");
     let killer = record["killer"].as_str().unwrap_or_default();

@@ -40,6 +40,12 @@ elif MODE == P.MODE_STATS:
 _zygote_child = None
 
 
+def zygote_child_started(request, write_end):
+    """In a child a zygote's stage forked while the conftests load: the request it serves."""
+    global _zygote_child
+    _zygote_child = (request, write_end)
+
+
 @pytest.hookimpl(hookwrapper=True, tryfirst=True)
 def pytest_load_initial_conftests(early_config, parser, args):
     """Zygote: serve requests here, before any conftest is imported (see `zygote.serve`).
@@ -53,6 +59,8 @@ def pytest_load_initial_conftests(early_config, parser, args):
 
         _zygote_child = zygote.serve()
     outcome = yield
+    if MODE == P.MODE_ZYGOTE and _zygote_child is None:
+        zygote.stage_not_reached()  # only a stage gets here without a request
     if outcome.excinfo is None:
         return
     if MODE == P.MODE_ZYGOTE:

@@ -266,6 +266,17 @@ def keep_current_children():
     _own_children = frozenset(children())
 
 
+def keep_child(pid):
+    """Adds `pid` to this process's own children (a zygote's stage)."""
+    global _own_children
+    _own_children = _own_children | {pid}
+
+
+def forget_child(pid):
+    global _own_children
+    _own_children = _own_children - {pid}
+
+
 def children():
     """The pids of this process's children (Linux: /proc; elsewhere none are known)."""
     found = set()
@@ -386,7 +397,7 @@ def enter_child(request, write_end):
     tests = request.get(P.TESTS) or []
     _child_request = (request.get(P.ID), {test: i for i, test in reversed(list(enumerate(tests)))})
     os.setpgid(0, 0)
-    _die_with_parent(request["_parent"])
+    die_with(request["_parent"])
     _quiet()
     limit_memory()
     mutant = request.get(P.MUTANT)
@@ -414,7 +425,7 @@ def write_result(write_end, reported):
     os.close(write_end)
 
 
-def _die_with_parent(parent):
+def die_with(parent):
     """PR_SET_PDEATHSIG(SIGKILL): a child must not outlive its worker. If the worker died before
     the signal was armed, the child has been re-parented already: leave now."""
     if _prctl is not None:

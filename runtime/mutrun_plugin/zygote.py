@@ -8,10 +8,12 @@ import importlib.machinery
 import json
 import os
 import sys
+import threading
 import time
 
 import pytest
 
+import mutrun_plugin
 import mutrun_protocol as P
 import mutrun_runtime
 from mutrun_plugin import common
@@ -24,7 +26,8 @@ def serve():
     imported (from `pytest_load_initial_conftests`, so the project is not imported yet), one child
     per request. This returns only in a child, with the mutant active: pytest then goes on to load
     the conftests, configure and collect only the files of the child's tests, all under the
-    mutant, as a new process would. Same protocol as a worker."""
+    mutant, as a new process would. Same protocol as a worker. A mutant may instead be served by
+    a stage of its function (`Stages`); in a new stage process this returns None."""
     preload(common.MUTANTS_DIR)
     send(
         {
@@ -39,6 +42,7 @@ def serve():
     if hasattr(gc, "freeze"):
         gc.freeze()
     common.keep_current_children()
+    stages = Stages()
     while True:
         line = common.requests.readline()
         if not line:
@@ -46,6 +50,11 @@ def serve():
         if not line.strip():
             continue
         request = json.loads(line)
+        served = stages.serve(request)
+        if served is IN_NEW_STAGE:
+            return None
+        if served:
+            continue
         request["_parent"] = os.getpid()
         read_end, write_end = os.pipe()
         started = time.monotonic()
@@ -175,3 +184,184 @@ def _run_until_failure(session, items):
         if session.shouldfail or session.shouldstop:
             return False
     return True
+
+
+# Stages: a zygote's child forks before the project is imported, so each fresh mutant imports the
+# project again, though everything computed before its function's first call is what the
+# original computes (marshmallow: `SchemaOpts.__init__` first runs when `schema.py` defines
+# `Schema`, after ~80 ms of the package's import). A stage of function F is a process forked from
+# the zygote that goes on with the original code, loading the conftests, until F is first called
+# (`mutrun_runtime.stage`), and there forks one child per mutant of F: the child activates the
+# mutant, the call goes to its variant, and the child goes on as a zygote's child would. Only
+# while the initial conftests load: a stage that gets past them without F's call (F first runs
+# when a test file is collected, or never) is "unreachable", and the zygote serves F's mutants
+# itself. Nor a default-value mutant: the `def` evaluated its defaults before any call.
+
+IN_NEW_STAGE = object()  # `Stages.serve` in the stage process it just forked
+STAGES_KEPT = 4  # stages a zygote keeps (each holds a part-imported project), least recent out
+SERVED = b"served\n"
+DECLINED = b"declined\n"
+UNREACHABLE = b"unreachable\n"
+
+
+class _Stage:
+    """The zygote's end of one stage: its pid, the pipe it reads requests from and the one it
+    answers on, one line per request (SERVED, DECLINED or UNREACHABLE)."""
+
+    def __init__(self, pid, requests, answers):
+        self.pid = pid
+        self.requests = requests
+        self.answers = answers
+
+    def ask(self, request):
+        """Hands `request` to the stage: its answer, or UNREACHABLE when it is gone."""
+        try:
+            view = memoryview((json.dumps(request) + "\n").encode())
+            while view:
+                view = view[os.write(self.requests, view) :]
+            return self.answers.readline() or UNREACHABLE
+        except OSError:
+            return UNREACHABLE
+
+    def close_pipes(self):
+        try:
+            os.close(self.requests)
+        except OSError:
+            pass
+        self.answers.close()
+
+    def end(self):
+        """Closes its pipes, so it leaves, and reaps it."""
+        self.close_pipes()
+        try:
+            os.waitpid(self.pid, 0)
+        except OSError:
+            pass
+        common.forget_child(self.pid)
+
+
+class Stages:
+    """The zygote's stages, by function key."""
+
+    def __init__(self):
+        self.alive = {}  # key -> _Stage, least recently used first
+        self.unreachable = set()
+
+    def serve(self, request):
+        """Serves `request` through its function's stage: True when the stage ran it (and sent
+        `started` and `done`), False when the zygote must. IN_NEW_STAGE in a new stage process."""
+        mutant = request.get(P.MUTANT)
+        if not mutant or mutant == P.MUTANT_FORCED_FAIL or ":" not in mutant:
+            return False
+        key = mutant.rpartition(":")[0]
+        if key in self.unreachable:
+            return False
+        stage = self.alive.pop(key, None)
+        if stage is None:
+            stage = self._start(key)
+            if stage is IN_NEW_STAGE:
+                return IN_NEW_STAGE
+        self.alive[key] = stage
+        answer = stage.ask(request)
+        if answer in (SERVED, DECLINED):
+            return answer == SERVED
+        _log("stage of %s: not called while the conftests loaded; its mutants start here" % key)
+        del self.alive[key]
+        stage.end()
+        self.unreachable.add(key)
+        return False
+
+    def _start(self, key):
+        while len(self.alive) >= STAGES_KEPT:
+            oldest = next(iter(self.alive))
+            self.alive.pop(oldest).end()
+        to_stage, from_zygote = os.pipe()
+        from_stage, to_zygote = os.pipe()
+        pid = os.fork()
+        if pid == 0:
+            os.close(from_zygote)
+            os.close(from_stage)
+            # The other stages' pipes: each must see its end when the zygote closes them.
+            for other in self.alive.values():
+                other.close_pipes()
+            _become_stage(key, os.fdopen(to_stage, "rb"), to_zygote)
+            return IN_NEW_STAGE
+        os.close(to_stage)
+        os.close(to_zygote)
+        common.keep_child(pid)
+        return _Stage(pid, from_zygote, os.fdopen(from_stage, "rb"))
+
+
+def _log(line):
+    """One line in the zygote's log (`.mutrun/logs/zygote-N.log`: the stderr it started with; a
+    stage's fd 2 is pytest's capture while the conftests load)."""
+    try:
+        os.write(common._original_stderr, ("mutrun zygote: %s\n" % line).encode())
+    except OSError:
+        pass
+
+
+# In a stage process: (its function key, its requests, its answers' fd), and when it started.
+_stage = None
+_stage_started = None
+
+
+def _become_stage(key, requests, answers):
+    """In the new stage process: dies with the zygote, adopts its descendants' orphans, and runs
+    the original code until `key` is first called (then `_serve_stage`)."""
+    global _stage, _stage_started
+    _stage_started = time.monotonic()
+    common.die_with(os.getppid())
+    common.become_subreaper()
+    common.keep_current_children()
+    _stage = (key, requests, answers)
+    mutrun_runtime.stage(key, _serve_stage)
+
+
+def stage_not_reached():
+    """In a stage process whose initial conftests loaded without its function's call: tells the
+    zygote, which serves its mutants itself from now on."""
+    os.write(_stage[2], UNREACHABLE)
+    os._exit(0)
+
+
+def _serve_stage():
+    """In a stage process, at its function's first call: forks one child per request, which
+    activates the mutant and returns (the call goes on into the mutant's variant, and pytest
+    loads the rest of the conftests as in a zygote's child). Never returns in the stage."""
+    key, requests, answers = _stage
+    if threading.current_thread() is not threading.main_thread():
+        # A child forked here would have only this thread, not pytest's: run on as the original
+        # and say "unreachable" once the conftests loaded.
+        mutrun_runtime.activate(None)
+        return
+    _log("stage of %s: at its first call, %.3f s after the fork" % (key, time.monotonic() - _stage_started))
+    gc.collect()
+    if hasattr(gc, "freeze"):
+        gc.freeze()
+    try:
+        while True:
+            line = requests.readline()
+            if not line:
+                os._exit(0)
+            request = json.loads(line)
+            if not mutrun_runtime.body_variant(request[P.MUTANT]):
+                os.write(answers, DECLINED)
+                continue
+            request["_parent"] = os.getpid()
+            read_end, write_end = os.pipe()
+            started = time.monotonic()
+            common.empty_child_stderr()
+            pid = os.fork()
+            if pid == 0:
+                os.close(read_end)
+                requests.close()
+                os.close(answers)
+                enter_child(request, write_end)
+                mutrun_plugin.zygote_child_started(request, write_end)
+                return
+            os.close(write_end)
+            report_child(request, pid, read_end, started)
+            os.write(answers, SERVED)
+    except BaseException:
+        os._exit(70)
