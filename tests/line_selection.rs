@@ -389,6 +389,13 @@ fn a_mutant_of_a_function_run_at_import_runs_forked_by_line_unless_its_code_ran_
     for id in ["registry.make_label:8", "registry.make_label:9"] {
         assert_eq!(v[id].0, "killed", "{id}: {v:?}");
     }
+    // No conftest imports the package: the tests' files do, as pytest collects them, where a
+    // stage could not hand over, so these fresh mutants start before the import.
+    let logs = common::zygote_logs(&project);
+    assert!(
+        logs.contains("stage of registry.make_label: not called while the conftests loaded"),
+        "{logs}"
+    );
     // `check` is made at import and runs later: CHECK is the closure made then, so its
     // mutants need a fresh start too, where test_check kills them. Its line never ran at
     // import, so where lines are recorded everywhere (3.12+) they run test_check alone; the

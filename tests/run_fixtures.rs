@@ -236,22 +236,6 @@ fn src_layout_with_conftest_session_fixture_and_import_time_table() {
     assert_all(&project, &v, "srcpkg.table.*", "killed");
 }
 
-/// What the zygotes of the last run wrote in their logs.
-fn zygote_logs(project: &Path) -> String {
-    let dir = project.join("mutants/.mutrun/logs");
-    let mut text = String::new();
-    for entry in std::fs::read_dir(&dir)
-        .expect("read the logs folder")
-        .flatten()
-    {
-        let name = entry.file_name().to_string_lossy().to_string();
-        if name.starts_with("zygote-") {
-            text += &std::fs::read_to_string(entry.path()).unwrap_or_default();
-        }
-    }
-    text
-}
-
 #[test]
 fn a_table_built_at_import_is_rebuilt_with_the_mutant_active() {
     let (_guard, project) = common::fixture("import_time");
@@ -265,7 +249,7 @@ fn a_table_built_at_import_is_rebuilt_with_the_mutant_active() {
     assert_all(&project, &v, "palette.codes.number_names:*", "killed");
     // They start in a stage: a process that imported the package up to number_names' first
     // call, where each child takes over with the mutant active.
-    let logs = zygote_logs(&project);
+    let logs = common::zygote_logs(&project);
     assert!(
         logs.contains("stage of palette.codes.number_names: at its first call"),
         "{logs}"

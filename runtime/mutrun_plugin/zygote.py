@@ -7,6 +7,7 @@ import importlib
 import importlib.machinery
 import json
 import os
+import select
 import sys
 import threading
 import time
@@ -199,6 +200,10 @@ def _run_until_failure(session, items):
 
 IN_NEW_STAGE = object()  # `Stages.serve` in the stage process it just forked
 STAGES_KEPT = 4  # stages a zygote keeps (each holds a part-imported project), least recent out
+# How long a new stage may take to reach its function: before it does, no child of the job exists
+# for mutrun to time out, so a conftest that hangs would hang the run.
+REACH_SECONDS = 60.0
+REACHED = b"reached\n"
 SERVED = b"served\n"
 DECLINED = b"declined\n"
 UNREACHABLE = b"unreachable\n"
@@ -212,6 +217,18 @@ class _Stage:
         self.pid = pid
         self.requests = requests
         self.answers = answers
+
+    def reached(self):
+        """Waits for the new stage's first line: None when it reached its function, else why not."""
+        try:
+            ready, _, _ = select.select([self.answers], [], [], REACH_SECONDS)
+            if not ready:
+                return "not at it within %.0f s" % REACH_SECONDS
+            if self.answers.readline() == REACHED:
+                return None
+        except (OSError, ValueError):
+            pass
+        return "not called while the conftests loaded"
 
     def ask(self, request):
         """Hands `request` to the stage: its answer, or UNREACHABLE when it is gone."""
@@ -230,9 +247,14 @@ class _Stage:
             pass
         self.answers.close()
 
-    def end(self):
-        """Closes its pipes, so it leaves, and reaps it."""
+    def end(self, kill=False):
+        """Closes its pipes, so it leaves (or kills it), and reaps it."""
         self.close_pipes()
+        if kill:
+            try:
+                os.kill(self.pid, 9)
+            except OSError:
+                pass
         try:
             os.waitpid(self.pid, 0)
         except OSError:
@@ -261,13 +283,20 @@ class Stages:
             stage = self._start(key)
             if stage is IN_NEW_STAGE:
                 return IN_NEW_STAGE
+            why_not = stage.reached()
+            if why_not is not None:
+                _log("stage of %s: %s; its mutants start here" % (key, why_not))
+                return self._give_up(key, stage)
         self.alive[key] = stage
         answer = stage.ask(request)
         if answer in (SERVED, DECLINED):
             return answer == SERVED
-        _log("stage of %s: not called while the conftests loaded; its mutants start here" % key)
+        _log("stage of %s: ended; its mutants start here" % key)
         del self.alive[key]
-        stage.end()
+        return self._give_up(key, stage)
+
+    def _give_up(self, key, stage):
+        stage.end(kill=True)
         self.unreachable.add(key)
         return False
 
@@ -339,6 +368,9 @@ def _serve_stage():
     gc.collect()
     if hasattr(gc, "freeze"):
         gc.freeze()
+    # What the conftests started so far serves every child, as a worker's session does.
+    common.keep_current_children()
+    os.write(answers, REACHED)
     try:
         while True:
             line = requests.readline()

@@ -291,3 +291,19 @@ pub fn text(output: &Output) -> String {
         String::from_utf8_lossy(&output.stderr)
     )
 }
+
+/// What the zygotes of the last run wrote in their logs.
+pub fn zygote_logs(project: &Path) -> String {
+    let dir = project.join("mutants/.mutrun/logs");
+    let mut text = String::new();
+    for entry in std::fs::read_dir(&dir)
+        .expect("read the logs folder")
+        .flatten()
+    {
+        let name = entry.file_name().to_string_lossy().to_string();
+        if name.starts_with("zygote-") {
+            text += &std::fs::read_to_string(entry.path()).unwrap_or_default();
+        }
+    }
+    text
+}
