@@ -77,17 +77,17 @@ def hit(key):
     """Called by a trampoline when `active` is set: True when it must call the variant."""
     if active is _MUTANT:
         return key == _target_key and _target_is_body
-    if active is _STAGE:
-        if key != _target_key:
-            return False
-        _on_stage_reached()
-        return active is _MUTANT and hit(key)
     if active is _STATS:
         if _max_depth is None or _within_depth():
             _hits.add(key)
         if _on_stats_call is not None:
             _on_stats_call()
         return False
+    if active is _STAGE:
+        if key != _target_key:
+            return False
+        _on_stage_reached()
+        return active is _MUTANT and hit(key)
     global _forced_raises
     _forced_raises += 1
     raise MutrunForcedFail("mutrun forced-fail pass: %s was called" % key)

@@ -328,6 +328,22 @@ def _end_child(pid):
     return status, usage.ru_utime + usage.ru_stime
 
 
+def fork_child(request):
+    """Forks the child that serves `request`. In the child: the write end of its result pipe. In
+    this process, once the child is reported (`started`, `done`) and reaped: None."""
+    request["_parent"] = os.getpid()
+    read_end, write_end = os.pipe()
+    started = time.monotonic()
+    empty_child_stderr()
+    pid = os.fork()
+    if pid == 0:
+        os.close(read_end)
+        return write_end
+    os.close(write_end)
+    report_child(request, pid, read_end, started)
+    return None
+
+
 def report_child(request, pid, read_end, started):
     """Sends `started`, reads the child's result from the pipe, reaps it (and ends what it left
     running), sends `done`."""

@@ -20,7 +20,6 @@ from mutrun_plugin.common import (
     enter_child,
     failure,
     first_error_lines,
-    report_child,
     result,
     send,
     test_file,
@@ -80,16 +79,9 @@ def _fill_pytest_caches(items):
 
 
 def _serve(session, items, request):
-    request["_parent"] = os.getpid()
-    read_end, write_end = os.pipe()
-    started = time.monotonic()
-    common.empty_child_stderr()
-    pid = os.fork()
-    if pid == 0:
-        os.close(read_end)
+    write_end = common.fork_child(request)
+    if write_end is not None:
         _child(session, items, request, write_end)
-    os.close(write_end)
-    report_child(request, pid, read_end, started)
 
 
 def _child(session, items, request, write_end):

@@ -18,7 +18,7 @@ import mutrun_plugin
 import mutrun_protocol as P
 import mutrun_runtime
 from mutrun_plugin import common
-from mutrun_plugin.common import collect_items, enter_child, report_child, send, test_file, write_result
+from mutrun_plugin.common import collect_items, enter_child, send, test_file, write_result
 from mutrun_plugin.fresh import Fresh
 
 
@@ -56,17 +56,10 @@ def serve():
             return None
         if served:
             continue
-        request["_parent"] = os.getpid()
-        read_end, write_end = os.pipe()
-        started = time.monotonic()
-        common.empty_child_stderr()
-        pid = os.fork()
-        if pid == 0:
-            os.close(read_end)
+        write_end = common.fork_child(request)
+        if write_end is not None:
             enter_child(request, write_end)
             return request, write_end
-        os.close(write_end)
-        report_child(request, pid, read_end, started)
 
 
 def preload(mutants_dir):
@@ -380,20 +373,13 @@ def _serve_stage():
             if not mutrun_runtime.body_variant(request[P.MUTANT]):
                 os.write(answers, DECLINED)
                 continue
-            request["_parent"] = os.getpid()
-            read_end, write_end = os.pipe()
-            started = time.monotonic()
-            common.empty_child_stderr()
-            pid = os.fork()
-            if pid == 0:
-                os.close(read_end)
+            write_end = common.fork_child(request)
+            if write_end is not None:
                 requests.close()
                 os.close(answers)
                 enter_child(request, write_end)
                 mutrun_plugin.zygote_child_started(request, write_end)
                 return
-            os.close(write_end)
-            report_child(request, pid, read_end, started)
             os.write(answers, SERVED)
     except BaseException:
         os._exit(70)

@@ -346,11 +346,8 @@ impl Coverage {
         let Some((_, file)) = self.line_files.get(span.source) else {
             return start;
         };
-        let Some(at_collection) = &file.at_collection else {
-            return start;
-        };
         let (first, last) = (span.line, span.end_line.max(span.line));
-        if lines::covers(&file.body, first, last) && !lines::overlaps(at_collection, first, last) {
+        if lines::covers(&file.body, first, last) && !self.ran_before_tests(span, file) {
             return Start::Forked;
         }
         start
