@@ -179,6 +179,45 @@ fn ctrl_c_halfway_saves_verdicts_and_says_how_to_resume() {
 }
 
 #[test]
+fn ctrl_c_during_the_stats_pass_stops_it_and_every_process_it_started() {
+    // The stats pass and the bytecode compiler beside it; test_count_up's half second keeps the
+    // pass running while the signal arrives.
+    let (_guard, project) = common::fixture("hazards");
+    let mut child = start_run(&project);
+    let stats_log = project.join("mutants/.mutrun/logs/stats.log");
+    let deadline = Instant::now() + Duration::from_secs(120);
+    while !stats_log.exists() {
+        assert!(
+            child.try_wait().expect("poll").is_none(),
+            "{}",
+            output_of(&project)
+        );
+        assert!(
+            Instant::now() < deadline,
+            "no stats pass started:\n{}",
+            output_of(&project)
+        );
+        std::thread::sleep(Duration::from_millis(10));
+    }
+    kill(Pid::from_raw(child.id() as i32), Signal::SIGINT).expect("send SIGINT");
+    let status = child.wait().expect("wait for mutrun");
+    let output = output_of(&project);
+    assert_eq!(status.code(), Some(130), "{output}");
+    assert!(
+        output.contains(
+            "interrupted during the stats pass; nothing was lost, run `mutrun run` again"
+        ),
+        "{output}"
+    );
+    let left = common::wait_for_no_processes_under(&project);
+    assert!(
+        left.is_empty(),
+        "processes of the stats pass are left: {left:?}"
+    );
+    assert_eq!(common::saved_verdicts(&project), 0);
+}
+
+#[test]
 fn kill_9_halfway_then_run_again_resumes() {
     let total = uninterrupted().len();
     let (_guard, project) = common::fixture("hazards");

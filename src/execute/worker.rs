@@ -40,7 +40,7 @@ impl PytestCommand {
     /// and the plugin turns off every option that would reorder or deselect the tests mutrun
     /// asks for (`mutrun_plugin.setup`).
     pub fn command(&self, mode: Mode, process: &str, extra_env: &[(&str, String)]) -> Command {
-        let mut cmd = Command::new(&self.python);
+        let mut cmd = self.python_command();
         cmd.args(["-m", "pytest", "-p", PLUGIN_MODULE])
             .args(&self.pytest_args)
             .arg("--rootdir")
@@ -50,21 +50,10 @@ impl PytestCommand {
                 "cache_dir={}",
                 self.cache_root.join(process).display()
             ));
-        cmd.current_dir(&self.cwd)
-            // A MUTANT_UNDER_TEST left in the user's shell must not leak into our processes.
-            .env_remove(ENV_MUTANT)
-            // Bytecode caching on: every fresh process re-imports the trampolined modules, and
-            // compiling them is most of its cost. (A cache prefix under mutants/ was tried: it made
-            // every new mutants/ folder recompile the stdlib and site-packages, seconds per run.)
-            .env_remove("PYTHONDONTWRITEBYTECODE")
-            .env(ENV_MODE, mode.as_str());
-        for (k, v) in &self.env {
-            cmd.env(k, v);
-        }
+        cmd.env(ENV_MODE, mode.as_str());
         for (k, v) in extra_env {
             cmd.env(k, v);
         }
-        own_group_dying_with_mutrun(&mut cmd);
         same_addresses_every_run(&mut cmd);
         crate::domain::debug_log::event(|| {
             let extra: Vec<String> = extra_env.iter().map(|(k, v)| format!("{k}={v}")).collect();
@@ -78,6 +67,35 @@ impl PytestCommand {
                 self.cwd.display()
             )
         });
+        cmd
+    }
+    /// `python` in the folder and environment every process of ours gets, in its own process
+    /// group, killed if mutrun dies.
+    fn python_command(&self) -> Command {
+        let mut cmd = Command::new(&self.python);
+        cmd.current_dir(&self.cwd)
+            // A MUTANT_UNDER_TEST left in the user's shell must not leak into our processes.
+            .env_remove(ENV_MUTANT)
+            // Bytecode caching on: every fresh process re-imports the trampolined modules, and
+            // compiling them is most of its cost. (A cache prefix under mutants/ was tried: it made
+            // every new mutants/ folder recompile the stdlib and site-packages, seconds per run.)
+            .env_remove("PYTHONDONTWRITEBYTECODE");
+        for (k, v) in &self.env {
+            cmd.env(k, v);
+        }
+        own_group_dying_with_mutrun(&mut cmd);
+        cmd
+    }
+
+    /// `python -m compileall` of `files`: writes their bytecode cache as an import would
+    /// (timestamp-checked `.pyc` files under `__pycache__`, each written atomically), silently.
+    pub fn compile_files(&self, files: &[PathBuf]) -> Command {
+        let mut cmd = self.python_command();
+        cmd.args(["-m", "compileall", "-q", "--invalidation-mode", "timestamp"])
+            .args(files)
+            .stdin(Stdio::null())
+            .stdout(Stdio::null())
+            .stderr(Stdio::null());
         cmd
     }
 }
