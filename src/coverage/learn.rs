@@ -228,15 +228,15 @@ impl<'a> BytecodeCompile<'a> {
         }
         // Largest first: the stats pass imports the package after its own start-up (about a
         // quarter of a second), by when the module it would take longest to compile is done.
-        let mut files: Vec<(u64, PathBuf)> = ws
+        let mut files: Vec<PathBuf> = ws
             .project
             .sources
             .iter()
             .map(|s| ws.mutants_dir.join(&s.path))
-            .map(|path| (std::fs::metadata(&path).map_or(0, |m| m.len()), path))
             .collect();
-        files.sort_by_key(|(size, _)| std::cmp::Reverse(*size));
-        let files: Vec<PathBuf> = files.into_iter().map(|(_, path)| path).collect();
+        files.sort_by_cached_key(|path| {
+            std::cmp::Reverse(std::fs::metadata(path).map_or(0, |m| m.len()))
+        });
         // Only a speed-up: a compiler that cannot start leaves the compiling to the import.
         let child = pytest.compile_files(&files).spawn().ok()?;
         Some(BytecodeCompile { child, interrupted })

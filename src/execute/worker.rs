@@ -69,6 +69,7 @@ impl PytestCommand {
         });
         cmd
     }
+
     /// `python` in the folder and environment every process of ours gets, in its own process
     /// group, killed if mutrun dies.
     fn python_command(&self) -> Command {
