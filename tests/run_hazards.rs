@@ -130,6 +130,15 @@ fn wait_until_halfway(child: &mut Child, project: &Path) -> usize {
     }
 }
 
+/// Sends the run SIGINT (Ctrl-C) and waits for it: it must exit 130 saying `message`.
+fn ctrl_c(child: &mut Child, project: &Path, message: &str) {
+    kill(Pid::from_raw(child.id() as i32), Signal::SIGINT).expect("send SIGINT");
+    let status = child.wait().expect("wait for mutrun");
+    let output = output_of(project);
+    assert_eq!(status.code(), Some(130), "{output}");
+    assert!(output.contains(message), "want `{message}`:\n{output}");
+}
+
 /// After an interrupted run: no process is left, some but not all verdicts are saved, and the
 /// next run reuses those, runs the rest, and ends with the uninterrupted run's verdicts.
 fn resume_and_compare(project: &Path, total: usize) {
@@ -165,15 +174,10 @@ fn ctrl_c_halfway_saves_verdicts_and_says_how_to_resume() {
     let (_guard, project) = common::fixture("hazards");
     let mut child = start_run(&project);
     wait_until_halfway(&mut child, &project);
-    kill(Pid::from_raw(child.id() as i32), Signal::SIGINT).expect("send SIGINT");
-    let status = child.wait().expect("wait for mutrun");
-    let output = output_of(&project);
-    assert_eq!(status.code(), Some(130), "{output}");
-    assert!(
-        output.contains(
-            "interrupted; verdicts so far are saved in mutants/. Run `mutrun run` again to resume."
-        ),
-        "{output}"
+    ctrl_c(
+        &mut child,
+        &project,
+        "interrupted; verdicts so far are saved in mutants/. Run `mutrun run` again to resume.",
     );
     resume_and_compare(&project, total);
 }
@@ -199,15 +203,10 @@ fn ctrl_c_during_the_stats_pass_stops_it_and_every_process_it_started() {
         );
         std::thread::sleep(Duration::from_millis(10));
     }
-    kill(Pid::from_raw(child.id() as i32), Signal::SIGINT).expect("send SIGINT");
-    let status = child.wait().expect("wait for mutrun");
-    let output = output_of(&project);
-    assert_eq!(status.code(), Some(130), "{output}");
-    assert!(
-        output.contains(
-            "interrupted during the stats pass; nothing was lost, run `mutrun run` again"
-        ),
-        "{output}"
+    ctrl_c(
+        &mut child,
+        &project,
+        "interrupted during the stats pass; nothing was lost, run `mutrun run` again",
     );
     let left = common::wait_for_no_processes_under(&project);
     assert!(
