@@ -121,6 +121,7 @@ COLLECTION_HIT_FILES = "collection_hit_files"
 COLLECT_ERRORS = "collect_errors"
 SHADOWED = "shadowed"
 PRELOAD = "preload"
+REGEXES = "regexes"
 DURATION = "duration"
 OUTCOME = "outcome"
 FUNCTIONS = "functions"
@@ -131,7 +132,7 @@ TRACED = "traced"
 FILES = "files"
 COLLECTION = "collection"
 WITHIN_CALLS = "within_calls"
-STATS_KEYS = (FORMAT, PYTHON, TESTS, COLLECTION_HITS, COLLECTION_HIT_FILES, COLLECT_ERRORS, SHADOWED, PRELOAD, TRACED)
+STATS_KEYS = (FORMAT, PYTHON, TESTS, COLLECTION_HITS, COLLECTION_HIT_FILES, COLLECT_ERRORS, SHADOWED, PRELOAD, REGEXES, TRACED)
 TEST_STATS_KEYS = (ID, DURATION, OUTCOME, FUNCTIONS, SHA256)
 LINES_KEYS = (EXECUTED, CODE)
 # stats.json's TRACED: the lines each test executed, and those that ran before the first test

@@ -101,6 +101,7 @@ def pytest_configure(config):
         child = ZygoteChild(*_zygote_child)
         if child.request.get(P.MUTANT) not in (None, P.MUTANT_FORCED_FAIL):
             config.option.tbstyle = "line"
+            common.brief_failures()
         config.pluginmanager.register(child, "mutrun-zygote-child")
         config.pluginmanager.register(child.fresh(), "mutrun-fresh")
     elif MODE == P.MODE_FRESH:

@@ -6,6 +6,7 @@ import json
 import os
 import sys
 import time
+import types
 
 import pytest
 
@@ -219,6 +220,52 @@ def collect_items(session, nodes):
     return collected, None
 
 
+# --- what the stats pass left in the standard library's caches ---------------------------------
+#
+# A worker collects but runs no test, so a pattern the code under test compiles on its first call
+# (`re.match(r"...", s)` in a function) is compiled again in every child, where plain pytest finds
+# it in `re`'s cache after the first test that used it (isodate: 13% of its children's
+# Python time, by cProfile). `re`'s cache holds only compiled patterns, immutable and keyed by (pattern,
+# flags): filling it changes nothing a test can see, only what a later compile costs.
+
+
+def cached_regexes():
+    """[[pattern, flags]] of the str patterns in `re`'s cache now (stats.json's REGEXES), oldest
+    first. Not re.DEBUG ones: compiling those prints."""
+    import re
+
+    found = []
+    for cache in (getattr(re, "_cache", None), getattr(re, "_cache2", None)):
+        if not isinstance(cache, dict):
+            continue
+        for key in list(cache):
+            if not (isinstance(key, tuple) and len(key) == 3):
+                continue
+            kind, pattern, flags = key
+            if kind is str and isinstance(pattern, str) and isinstance(flags, int) and not flags & re.DEBUG:
+                found.append([pattern, flags])
+    return found
+
+
+def warm_regex_cache():
+    """Compiles the patterns of stats.json's REGEXES into `re`'s cache, in a worker or zygote
+    before it forks: each child finds them there."""
+    import re
+
+    try:
+        with open(STATS_JSON) as f:
+            patterns = json.load(f).get(P.REGEXES) or []
+    except (OSError, ValueError, AttributeError):
+        return
+    for entry in patterns:
+        try:
+            pattern, flags = entry
+            if isinstance(pattern, str) and isinstance(flags, int) and not flags & re.DEBUG:
+                re.compile(pattern, flags)
+        except Exception:  # a pattern this Python refuses: the child compiles it as plain pytest
+            pass
+
+
 # --- a forked child's life ---------------------------------------------------------------------
 
 
@@ -430,6 +477,48 @@ def enter_child(request, write_end):
         message = "activating the mutant raised %r" % (error,)
         write_result(write_end, result([first], [failure(first, "setup", message)], []))
         os._exit(0)
+
+
+def brief_failures(items=None):
+    """In a mutant's child (with `--tb=line` set): a failure needs only its test's id (the mutant
+    is killed), not its text. Even with `--tb=line` pytest first filters a failure's traceback
+    (paths, hidden frames) and renders each entry. This child renders only the exception's own
+    text, for `items` (a worker's child: its tests; assigning to the class would empty the
+    method cache of every node type, 0.2 ms), or for every node (a zygote's child, before it
+    collects). The outcome is pytest's (decided before the text), and `reprcrash`, which plugins
+    and `out_of_memory` read, is pytest's too. The sanity passes keep the full text."""
+    if items is None:
+        import _pytest.nodes
+
+        if hasattr(_pytest.nodes.Node, "_repr_failure_py"):
+            _pytest.nodes.Node._repr_failure_py = _exception_only
+        return
+    for item in items:
+        item._repr_failure_py = types.MethodType(_exception_only, item)
+
+
+def _exception_only(node, excinfo, style=None):
+    """`Node._repr_failure_py` for `brief_failures`."""
+    return excinfo.getrepr(style="value", tbfilter=False)
+
+
+class _Nowhere:
+    def write(self, text):
+        return len(text)
+
+    def flush(self):
+        pass
+
+
+def discard_terminal_output(config):
+    """pytest's terminal reporter writes its progress (file names, a letter per test) to fd 1,
+    which in a worker's child ends up in the child's stderr file (`_quiet`): system calls per
+    test for output nobody needs (the result says what failed). In this child its writer writes
+    to nothing."""
+    reporter = config.pluginmanager.get_plugin("terminalreporter")
+    writer = getattr(reporter, "_tw", None)
+    if writer is not None and hasattr(writer, "_file"):
+        writer._file = _Nowhere()
 
 
 def write_result(write_end, reported):

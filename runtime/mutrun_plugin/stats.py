@@ -206,6 +206,7 @@ class Stats:
             P.COLLECT_ERRORS: self.collect_errors,
             P.SHADOWED: _shadowed_modules(self.mutants_dir()),
             P.PRELOAD: _modules_from_outside(self.mutants_dir()),
+            P.REGEXES: common.cached_regexes(),
         }
         if self.lines is not None:
             self.lines.stop()

@@ -49,6 +49,7 @@ class Worker:
         adopt_moved_ids(items)
         session.config.pluginmanager.register(_CHILD_OUTCOMES, "mutrun-outcomes")
         _fill_pytest_caches(session.items)
+        common.warm_regex_cache()
         send({P.EVENT: P.EVENT_READY, P.TESTS: len(items)})
         # Objects alive now are shared with every child; keep the collector from touching them
         # (which would copy their pages into each child).
@@ -89,9 +90,11 @@ def _child(session, items, request, write_end):
     times = [time.monotonic()]  # started, entered, collected, ran: the worker's `phases`
     try:
         enter_child(request, write_end)
+        common.discard_terminal_output(session.config)
         times.append(time.monotonic())
         mutant = request.get(P.MUTANT)
-        if mutant and mutant != P.MUTANT_FORCED_FAIL:
+        brief = mutant and mutant != P.MUTANT_FORCED_FAIL
+        if brief:
             # A killed mutant needs only the killing test's id; formatting a long traceback
             # would triple the cost of every killed mutant. Sanity passes keep the full text.
             session.config.option.tbstyle = "line"
@@ -103,7 +106,8 @@ def _child(session, items, request, write_end):
             if any(t not in items for t in request[P.TESTS]):
                 adopt_moved_ids(items)
         times.append(time.monotonic())
-        reported = _run_items(session, items, request[P.TESTS], request.get(P.STOP_ON_FAILURE, True))
+        stop_on_failure = request.get(P.STOP_ON_FAILURE, True)
+        reported = _run_items(session, items, request[P.TESTS], stop_on_failure, brief)
         times.append(time.monotonic())
         reported[P.CHILD_TIMES] = times
         if mutant == P.MUTANT_FORCED_FAIL:
@@ -155,9 +159,11 @@ def _recollect(session, items, files):
 _CHILD_OUTCOMES = Outcomes()
 
 
-def _run_items(session, items, test_ids, stop_on_failure):
+def _run_items(session, items, test_ids, stop_on_failure, brief):
     outcomes = _CHILD_OUTCOMES
     selected = [items[t] for t in test_ids if t in items]
+    if brief:
+        common.brief_failures(selected)
     unknown = [t for t in test_ids if t not in items]
     asked = {items[t].nodeid: t for t in test_ids if t in items}
     ran = []

@@ -30,6 +30,7 @@ def serve():
     mutant, as a new process would. Same protocol as a worker. A mutant may instead be served by
     a stage of its function (`Stages`); in a new stage process this returns None."""
     preload(common.MUTANTS_DIR)
+    common.warm_regex_cache()
     send(
         {
             P.EVENT: P.EVENT_READY,

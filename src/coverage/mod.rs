@@ -51,6 +51,10 @@ pub struct StatsFile {
     /// packages), in load order: a zygote imports them before it forks (`zygote.preload`).
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub preload: Vec<String>,
+    /// The patterns (pattern, flags) in `re`'s cache at the end of the pass: workers and zygotes
+    /// compile them before they fork (`common.warm_regex_cache`).
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub regexes: Vec<(String, i64)>,
     /// Hash of everything the stats depend on; set by mutrun after the pass.
     #[serde(default)]
     pub inputs_sha256: String,

@@ -138,6 +138,7 @@ fn rust_messages() -> BTreeMap<&'static str, Value> {
         collect_errors: vec![error.clone()],
         shadowed: [("m".to_string(), "/elsewhere/m.py".to_string())].into(),
         preload: vec!["json".into()],
+        regexes: vec![("a+".into(), 2)],
         inputs_sha256: "00".into(),
         traced: Some(traced.clone()),
         line_files: Some(vec![]),
