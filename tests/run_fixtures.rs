@@ -327,3 +327,32 @@ fn a_table_built_at_import_is_rebuilt_with_the_mutant_active() {
     assert!(text.contains(" 0 disagree"), "{text}");
     assert!(text.contains(" 0 could not be checked"), "{text}");
 }
+
+#[test]
+fn a_pattern_whose_compile_warns_still_warns_in_every_mutants_tests() {
+    // Workers fill `re`'s cache with the patterns the stats pass left there, so each child finds
+    // them compiled, but not `brackets`' pattern: `re` warns only when it compiles it, and its
+    // test expects the warning. Filled in, that test would fail in every forked child (the clean
+    // pass stops the run) and every mutant of `brackets` would look killed.
+    let (_guard, project) = common::fixture("regex_cache");
+    let text = common::run_ok(&project, &[]);
+    assert!(text.contains("clean pass: 3 tests pass"), "{text}");
+    let stats: serde_json::Value = serde_json::from_str(
+        &std::fs::read_to_string(project.join("mutants/.mutrun/stats.json")).expect("read"),
+    )
+    .expect("json");
+    let patterns: Vec<&str> = (stats["regexes"].as_array().expect("regexes").iter())
+        .filter_map(|entry| entry[0].as_str())
+        .collect();
+    assert!(patterns.contains(&"[a-z]+"), "{patterns:?}");
+    assert!(patterns.contains(&"[[()]"), "{patterns:?}");
+    let v = common::verdicts(&project);
+    assert_every_mutant_judged(&project, &v);
+    // "[[()]" → "XX[[()]XX": no match in "f(x[0])", still warns when compiled.
+    assert_verdict(&v, "tokens.scan.brackets:1", "killed");
+    // Plain pytest on the patched source agrees with every verdict.
+    let out = common::mutrun(&project, &["verify"]);
+    let text = common::text(&out);
+    assert!(out.status.success(), "{text}");
+    assert!(text.contains(" 0 disagree"), "{text}");
+}

@@ -224,9 +224,10 @@ def collect_items(session, nodes):
 #
 # A worker collects but runs no test, so a pattern the code under test compiles on its first call
 # (`re.match(r"...", s)` in a function) is compiled again in every child, where plain pytest finds
-# it in `re`'s cache after the first test that used it (isodate: 13% of its children's
-# Python time, by cProfile). `re`'s cache holds only compiled patterns, immutable and keyed by (pattern,
-# flags): filling it changes nothing a test can see, only what a later compile costs.
+# it in `re`'s cache after the first test that used it (isodate: 13% of its children's Python
+# time, by cProfile). `re`'s cache holds only compiled patterns, immutable and keyed by (pattern,
+# flags): filling it changes nothing a test can see but what a later compile costs, and whether
+# it warns (`warm_regex_cache` leaves out the patterns that warn).
 
 
 def cached_regexes():
@@ -249,18 +250,32 @@ def cached_regexes():
 
 def warm_regex_cache():
     """Compiles the patterns of stats.json's REGEXES into `re`'s cache, in a worker or zygote
-    before it forks: each child finds them there."""
+    before it forks: each child finds them there. Not a pattern whose compile warns (a nested
+    set's FutureWarning, re.TEMPLATE's DeprecationWarning): `re` warns only when it compiles, so
+    a child that found it cached would miss the warning its test sees in plain pytest (which
+    `pytest.warns` expects, or `-W error` turns into a failure). Each is first compiled by `re`'s
+    uncached compiler to see whether it warns; a Python without one warms nothing."""
     import re
+    import warnings
 
+    uncached = getattr(re, "_compiler", None) or getattr(re, "sre_compile", None)
+    if not hasattr(uncached, "compile"):
+        return
     try:
         with open(STATS_JSON) as f:
             patterns = json.load(f).get(P.REGEXES) or []
     except (OSError, ValueError, AttributeError):
         return
+    refused = re.DEBUG | getattr(re, "TEMPLATE", 0)  # DEBUG prints; TEMPLATE warns in `re` itself
     for entry in patterns:
         try:
             pattern, flags = entry
-            if isinstance(pattern, str) and isinstance(flags, int) and not flags & re.DEBUG:
+            if not (isinstance(pattern, str) and isinstance(flags, int)) or flags & refused:
+                continue
+            with warnings.catch_warnings(record=True) as caught:
+                warnings.simplefilter("always")
+                uncached.compile(pattern, flags)
+            if not caught:
                 re.compile(pattern, flags)
         except Exception:  # a pattern this Python refuses: the child compiles it as plain pytest
             pass
@@ -494,7 +509,10 @@ def brief_failures(items=None):
             _pytest.nodes.Node._repr_failure_py = _exception_only
         return
     for item in items:
-        item._repr_failure_py = types.MethodType(_exception_only, item)
+        try:
+            item._repr_failure_py = types.MethodType(_exception_only, item)
+        except AttributeError:  # an item type with __slots__: pytest's own text, as before
+            pass
 
 
 def _exception_only(node, excinfo, style=None):
@@ -502,25 +520,15 @@ def _exception_only(node, excinfo, style=None):
     return excinfo.getrepr(style="value", tbfilter=False)
 
 
-class _Nowhere:
-    def write(self, text):
-        return len(text)
-
-    def flush(self):
-        pass
-
-
-def discard_terminal_output(config):
+def skip_terminal_progress(config):
     """pytest's terminal reporter writes its progress (a test file's path before its first test,
     a letter per test, a percentage) to fd 1, which in a worker's child ends up in the child's
-    stderr file (`_quiet`): 10% of a child's Python time on isodate (cProfile), for output nobody
-    needs (the result says what failed). In this child its writer writes to nothing, and it
-    skips the path and the percentage (`showfspath`, `_show_progress_info`, both pytest's own
-    switches; a pytest without them keeps writing, to nothing)."""
+    stderr file (`_quiet`): computing the path and the percentage was 10% of a child's Python
+    time on isodate (cProfile), for output nobody reads. A child skips both with pytest's own
+    switches (`showfspath`, `_show_progress_info`; a pytest without them writes them as before).
+    The writer itself stays: pytest-timeout's thread method writes its `Timeout` banner through
+    it, which is how mutrun tells that ending from a test's `os._exit`."""
     reporter = config.pluginmanager.get_plugin("terminalreporter")
-    writer = getattr(reporter, "_tw", None)
-    if writer is not None and hasattr(writer, "_file"):
-        writer._file = _Nowhere()
     if reporter is None:
         return
     try:

@@ -90,7 +90,7 @@ def _child(session, items, request, write_end):
     times = [time.monotonic()]  # started, entered, collected, ran: the worker's `phases`
     try:
         enter_child(request, write_end)
-        common.discard_terminal_output(session.config)
+        common.skip_terminal_progress(session.config)
         times.append(time.monotonic())
         mutant = request.get(P.MUTANT)
         brief = mutant and mutant != P.MUTANT_FORCED_FAIL
