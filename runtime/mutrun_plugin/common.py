@@ -232,10 +232,11 @@ def collect_items(session, nodes):
 
 def cached_regexes():
     """[[pattern, flags]] of the str patterns in `re`'s cache now (stats.json's REGEXES), oldest
-    first. Not re.DEBUG ones: compiling those prints."""
+    first, each once (3.12+ keeps a pattern in two caches). Not re.DEBUG ones: compiling those
+    prints."""
     import re
 
-    found = []
+    found = {}
     for cache in (getattr(re, "_cache", None), getattr(re, "_cache2", None)):
         if not isinstance(cache, dict):
             continue
@@ -244,8 +245,8 @@ def cached_regexes():
                 continue
             kind, pattern, flags = key
             if kind is str and isinstance(pattern, str) and isinstance(flags, int) and not flags & re.DEBUG:
-                found.append([pattern, flags])
-    return found
+                found[(pattern, flags)] = None
+    return [list(entry) for entry in found]
 
 
 def warm_regex_cache():
